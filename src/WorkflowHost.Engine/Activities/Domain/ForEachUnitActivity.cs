@@ -1,0 +1,73 @@
+using WorkflowHost.Engine.Directory;
+using WorkflowHost.Engine.Runtime;
+
+namespace WorkflowHost.Engine.Activities.Domain;
+
+/// <summary>
+/// <c>ThiDua.ForEachUnit</c> ("Lặp theo đơn vị"): runs its body once per selected unit, all branches
+/// in parallel, and completes when every branch completed. The selection is the union of the given
+/// unit groups, unit codes and tags; with none given, every active unit of the plan's directory.
+/// Inactive units are skipped. Branches run in directory order.
+/// </summary>
+[Activity("ThiDua", "ForEachUnit", Category = "Thi đua – Khen thưởng", DisplayName = "Lặp theo đơn vị",
+    Description = "Chạy nội dung bên trong cho từng đơn vị được chọn (theo khối/cụm, mã đơn vị hoặc nhãn), song song; hoàn thành khi mọi đơn vị hoàn thành.", MayWait = true)]
+public sealed class ForEachUnitActivity : Activity
+{
+    /// <summary>Unit group codes (khối / cụm thi đua).</summary>
+    [Input(DisplayName = "Khối / cụm thi đua", Description = "Mã các khối, cụm thi đua; để trống = không lọc theo khối.", UIHint = "multitext", Order = 1)]
+    public Input<string[]> UnitGroups { get; init; } = new();
+
+    /// <summary>Unit codes.</summary>
+    [Input(DisplayName = "Mã đơn vị", Description = "Mã các đơn vị cụ thể.", UIHint = "multitext", Order = 2)]
+    public Input<string[]> UnitCodes { get; init; } = new();
+
+    /// <summary>Unit tags, e.g. "lead" for lead units.</summary>
+    [Input(DisplayName = "Nhãn", Description = "Nhãn đơn vị, ví dụ \"lead\" (đơn vị chủ trì phong trào).", UIHint = "multitext", Order = 3)]
+    public Input<string[]> Tags { get; init; } = new();
+
+    /// <summary>The activity run per unit (usually an Elsa.Flowchart holding a UnitTask).</summary>
+    [EmbeddedPort(DisplayName = "Nội dung", Required = true)]
+    public Activity? Body { get; set; }
+
+    /// <summary>Selects the units: the union of the groups, codes and tags given; all active units when none.</summary>
+    public static IReadOnlyList<Unit> Select(UnitDirectory directory, IReadOnlyCollection<string> groups, IReadOnlyCollection<string> codes, IReadOnlyCollection<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var all = groups.Count == 0 && codes.Count == 0 && tags.Count == 0;
+        return [.. directory.Units.Where(u => u.Active && (all
+            || (u.Group is not null && groups.Contains(u.Group, StringComparer.OrdinalIgnoreCase))
+            || codes.Contains(u.Code, StringComparer.OrdinalIgnoreCase)
+            || u.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase))))];
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<ActivityResult> ExecuteAsync(ActivityExecutionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var codes = context.Get(UnitCodes) ?? [];
+        var unknown = codes.Where(c => context.Directory.Find(c) is null).ToList();
+        if (unknown.Count > 0) context.Journal("UnknownUnits", $"không có trong danh bạ: {string.Join(", ", unknown)}");
+        var units = Select(context.Directory, context.Get(UnitGroups) ?? [], codes, context.Get(Tags) ?? []);
+        context.Journal("ForEachUnitStarted", $"{units.Count} đơn vị");
+        if (units.Count == 0) return ActivityResult.Done;
+        context.Data["remaining"] = units.Count;
+        foreach (var unit in units)
+            await context.StartChildScopeAsync(Body!.NodeId, unit.Code, unit.Code).ConfigureAwait(false);
+        return ActivityResult.Suspend;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<ActivityResult> OnChildCompletedAsync(ActivityExecutionContext context, ExecutionScope child)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var remaining = (int)context.Data["remaining"]! - 1;
+        if (remaining > 0)
+        {
+            context.Data["remaining"] = remaining;
+            return ValueTask.FromResult(ActivityResult.Suspend);
+        }
+        context.ClearData();
+        context.Journal("ForEachUnitCompleted");
+        return ValueTask.FromResult(ActivityResult.Done);
+    }
+}

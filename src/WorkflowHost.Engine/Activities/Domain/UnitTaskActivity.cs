@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using WorkflowHost.Engine.Directory;
+using WorkflowHost.Engine.Expressions;
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
+
+namespace WorkflowHost.Engine.Activities.Domain;
+
+/// <summary>
+/// <c>ThiDua.UnitTask</c> ("Nhiệm vụ của đơn vị"): one task for one unit — the unit of the enclosing
+/// ForEachUnit branch, or <see cref="UnitCode"/>. It creates the task, runs the reminder and
+/// escalation ladder (<see cref="TaskLadder"/>) on timer bookmarks, and waits on an event bookmark
+/// (<c>task:{id}</c>) for the unit's submissions and the secretariat's reviews. Accept completes it
+/// through <c>Done</c> (submitted on or before the due date) or <c>DoneLate</c>; return (with a
+/// comment) emails the unit and waits again. While a submission awaits review, rungs that fall due
+/// are skipped; the ladder stops once the task is accepted.
+/// <para>No stale flood: when the task is created (or the host restarts) after some rungs' times have
+/// passed, only the latest passed rung is sent, now, and the earlier ones are journaled as skipped.</para>
+/// </summary>
+[Activity("ThiDua", "UnitTask", Category = "Thi đua – Khen thưởng", DisplayName = "Nhiệm vụ của đơn vị",
+    Description = "Một nhiệm vụ của một đơn vị: hạn, nhắc trước hạn, đôn đốc sau hạn; chờ đơn vị gửi và Thường trực xem xét (chấp thuận hoặc trả lại).",
+    Kind = "Task", Outcomes = ["Done", "DoneLate"], MayWait = true)]
+public sealed class UnitTaskActivity : Activity, IWaitingActivity
+{
+    /// <summary>Unit code; empty = the unit of the enclosing ForEachUnit branch.</summary>
+    [Input(DisplayName = "Mã đơn vị", Description = "Để trống: đơn vị của nhánh \"Lặp theo đơn vị\".", Order = 1)]
+    public Input<string> UnitCode { get; init; } = new();
+
+    /// <summary>What the unit must send.</summary>
+    [Input(DisplayName = "Loại nhiệm vụ", Description = "UnitPlan (kế hoạch), Registration (đăng ký), Nomination (giới thiệu), Report (báo cáo), Review (sơ kết/tổng kết).", UIHint = "dropdown", DefaultValue = "Report", Required = true, Order = 2)]
+    public Input<UnitTaskKind> Kind { get; init; } = new();
+
+    /// <summary>Stable milestone key, e.g. "registration-2021" (compliance is counted per milestone).</summary>
+    [Input(DisplayName = "Mốc", Description = "Mã mốc, ổn định, ví dụ \"registration-2021\".", Required = true, Order = 3)]
+    public Input<string> Milestone { get; init; } = new();
+
+    /// <summary>Vietnamese title, shown in emails and lists.</summary>
+    [Input(DisplayName = "Tên nhiệm vụ", Description = "Tiêu đề tiếng Việt, hiện trong thư và danh sách.", Required = true, Order = 4)]
+    public Input<string> Title { get; init; } = new();
+
+    /// <summary>What to send and the plan clause it comes from.</summary>
+    [Input(DisplayName = "Nội dung", Description = "Nội dung cần gửi và căn cứ (mục của Kế hoạch).", UIHint = "multiline", Order = 5)]
+    public Input<string> Description { get; init; } = new();
+
+    /// <summary>Due date: local date (Asia/Ho_Chi_Minh); on time until the end of that day. A Deadline phrase or an ISO date.</summary>
+    [Input(DisplayName = "Hạn", Description = "Ngày hạn (hết ngày, giờ Việt Nam): cụm từ như \"trước ngày 15/10/2021\", \"trong quý III năm 2021\", hoặc ngày yyyy-MM-dd.", UIHint = "datetime-picker", TypeName = "DateOnly", Required = true, Order = 6)]
+    public Input<DateOnly> DueDate { get; init; } = new();
+
+    /// <summary>Reminder offsets in days before the due date.</summary>
+    [Input(DisplayName = "Nhắc trước hạn (ngày)", Description = "Số ngày trước hạn gửi thư nhắc, ví dụ 7 và 1.", UIHint = "multitext", DefaultValue = "[7,1]", Order = 7)]
+    public Input<int[]> ReminderDays { get; init; } = new();
+
+    /// <summary>Escalation ladder after the due date: "days:targets".</summary>
+    [Input(DisplayName = "Đôn đốc sau hạn", Description = "Các bậc \"số ngày:đối tượng\" (unit, head, secretariat, leaders), ví dụ 0:unit, 3:head, 7:secretariat,leaders.", UIHint = "multitext",
+        DefaultValue = "[\"0:unit\",\"3:head\",\"7:secretariat,leaders\"]", Order = 8)]
+    public Input<string[]> Escalation { get; init; } = new();
+
+    /// <summary>The event key that resumes a task's activity.</summary>
+    public static string EventKey(string taskId) => "task:" + taskId;
+
+    /// <summary>Checks that <paramref name="action"/> (submit, accept, return) is allowed in the task's state.</summary>
+    /// <exception cref="TaskStateException">It is not.</exception>
+    public static void CheckTransition(UnitTaskRecord task, string action)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var ok = action switch
+        {
+            "submit" => task.Status is UnitTaskStatus.Open or UnitTaskStatus.Returned,
+            "accept" or "return" => task.Status == UnitTaskStatus.Submitted,
+            _ => throw new TaskStateException($"Unknown action '{action}'."),
+        };
+        if (!ok)
+            throw new TaskStateException(action == "submit"
+                ? $"Nhiệm vụ đang ở trạng thái \"{MailComposer.StatusText(task.Status)}\", không thể gửi (cannot submit a task that is {task.Status})."
+                : $"Nhiệm vụ đang ở trạng thái \"{MailComposer.StatusText(task.Status)}\", không có hồ sơ chờ xem xét (nothing awaits review; task is {task.Status}).");
+    }
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Validate(ExpressionEvaluator evaluator)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        string? problem = null;
+        try
+        {
+            if (Escalation.Expression is { Type: not "Variable" } e && evaluator.Evaluate<string[]>(e) is { } entries) TaskLadder.ParseEscalation(entries);
+            if (ReminderDays.Expression is { Type: not "Variable" } r && evaluator.Evaluate<int[]>(r) is { } days && days.Any(d => d < 0))
+                problem = "reminderDays: số ngày nhắc phải ≥ 0 (reminder days must be 0 or more)";
+        }
+        catch (ExpressionEvaluationException)
+        {
+            // Reported by input binding.
+        }
+        catch (FormatException e)
+        {
+            problem = "escalation: " + e.Message;
+        }
+        return problem is null ? [] : [problem];
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<ActivityResult> ExecuteAsync(ActivityExecutionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var code = context.Get(UnitCode) is { Length: > 0 } explicitCode ? explicitCode : context.UnitCode
+            ?? throw new InvalidOperationException("UnitTask has no unit: set unitCode or put it inside a ForEachUnit.");
+        var unit = context.GetUnit(code);
+        var dueDate = context.Get(DueDate);
+        var taskId = $"{context.Instance.Id}.{Id}.{unit.Code}";
+        if (context.RunCount > 1 || await context.FindTaskAsync(taskId).ConfigureAwait(false) is not null)
+            taskId += "." + context.RunCount.ToString(CultureInfo.InvariantCulture);
+        var task = new UnitTaskRecord
+        {
+            Id = taskId,
+            InstanceId = context.Instance.Id,
+            ScopeId = context.Scope.Id,
+            ActivityId = Id,
+            Milestone = context.Get(Milestone)!,
+            Kind = context.Get(Kind),
+            Title = context.Get(Title)!,
+            Description = context.Get(Description),
+            UnitCode = unit.Code,
+            DueDate = dueDate,
+            DueAt = PlanTime.EndOfDay(dueDate),
+            CreatedAt = context.Now,
+            ReminderDays = string.Join(',', context.Get(ReminderDays) ?? [.. TaskLadder.DefaultReminderDays]),
+            Escalation = TaskLadder.Join(context.Get(Escalation) ?? [.. TaskLadder.DefaultEscalation]),
+        };
+        context.Add(task);
+        context.Journal("TaskCreated", $"hạn {PlanTime.Format(dueDate)}", task);
+        await context.CreateEventBookmarkAsync($"{taskId}/event", EventKey(taskId), taskId).ConfigureAwait(false);
+        await AdvanceLadderAsync(context, task, unit).ConfigureAwait(false);
+        return ActivityResult.Suspend;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<ActivityResult> ResumeAsync(ActivityExecutionContext context, Bookmark bookmark, JsonNode? payload)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(bookmark);
+        var task = await context.FindTaskAsync(bookmark.Data!).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Task '{bookmark.Data}' of bookmark '{bookmark.Id}' is missing.");
+        var unit = context.GetUnit(task.UnitCode);
+        if (bookmark.Kind == BookmarkKind.Timer)
+        {
+            await AdvanceLadderAsync(context, task, unit).ConfigureAwait(false);
+            return ActivityResult.Suspend;
+        }
+
+        var action = (string?)payload?["action"] ?? "";
+        var actor = (string?)payload?["actor"];
+        CheckTransition(task, action);
+        var submissions = await context.FindSubmissionsAsync(task.Id).ConfigureAwait(false);
+        switch (action)
+        {
+            case "submit":
+                var submission = new Submission
+                {
+                    Id = $"{task.Id}.s{(submissions.Count + 1).ToString(CultureInfo.InvariantCulture)}",
+                    TaskId = task.Id,
+                    UnitCode = task.UnitCode,
+                    SubmittedAt = context.Now,
+                    ContentJson = payload?["content"]?.ToJsonString() ?? "{}",
+                };
+                context.Add(submission);
+                task.Status = UnitTaskStatus.Submitted;
+                task.SubmittedAt = context.Now;
+                context.Journal("Submitted", context.Now < task.DueAt ? "đúng hạn" : $"sau hạn {LateDays(task, context.Now)} ngày", task, actor ?? $"unit:{task.UnitCode}");
+                return ActivityResult.Suspend;
+            case "return":
+                var returned = submissions[^1];
+                var comment = (string?)payload?["comment"] ?? "";
+                returned.Review = ReviewOutcome.Returned;
+                returned.ReviewComment = comment;
+                returned.ReviewedAt = context.Now;
+                returned.ReviewedBy = actor;
+                task.Status = UnitTaskStatus.Returned;
+                task.ReturnCount++;
+                task.LastComment = comment;
+                context.Enqueue($"{task.Id}/returned/{returned.Id}/{unit.Email}", MailKind.SubmissionReturned, unit.Email, context.Mail.Returned(unit, task, comment), task);
+                context.Journal("Returned", comment, task, actor ?? "secretariat");
+                // Rungs skipped during the review do not come back; the next future rung fires as planned.
+                await ScheduleNextAsync(context, task).ConfigureAwait(false);
+                return ActivityResult.Suspend;
+            default:
+                var accepted = submissions[^1];
+                accepted.Review = ReviewOutcome.Accepted;
+                accepted.ReviewedAt = context.Now;
+                accepted.ReviewedBy = actor;
+                task.Status = accepted.SubmittedAt < task.DueAt ? UnitTaskStatus.Done : UnitTaskStatus.DoneLate;
+                task.CompletedAt = context.Now;
+                context.Enqueue($"{task.Id}/accepted/{accepted.Id}/{unit.Email}", MailKind.SubmissionAccepted, unit.Email, context.Mail.Accepted(unit, task), task);
+                context.Journal("Accepted", task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn", task, actor ?? "secretariat");
+                return ActivityResult.Complete(task.Status == UnitTaskStatus.Done ? "Done" : "DoneLate");
+        }
+    }
+
+    private static int LateDays(UnitTaskRecord task, DateTimeOffset now) => MailComposer.DaysBetween(task.DueDate, PlanTime.LocalDate(now));
+
+    private static IReadOnlyList<LadderRung> Ladder(ActivityExecutionContext context, UnitTaskRecord task) =>
+        TaskLadder.Build(task.DueDate, TaskLadder.SplitReminders(task.ReminderDays), TaskLadder.SplitEscalation(task.Escalation), context.Options.NotificationHour);
+
+    /// <summary>Fires the latest rung whose time has passed (skipping older passed ones), then schedules the next.</summary>
+    private static async Task AdvanceLadderAsync(ActivityExecutionContext context, UnitTaskRecord task, Unit unit)
+    {
+        var ladder = Ladder(context, task);
+        var due = ladder.Where(r => r.Index >= task.NextRung && r.FireAt <= context.Now).ToList();
+        if (due.Count > 0)
+        {
+            var awaitingReview = task.Status == UnitTaskStatus.Submitted;
+            foreach (var rung in due.SkipLast(awaitingReview ? 0 : 1))
+                context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : "đã qua, gửi bậc mới nhất")}", task);
+            if (!awaitingReview) Fire(context, task, unit, due[^1]);
+            task.NextRung = due[^1].Index + 1;
+        }
+        await ScheduleNextAsync(context, task, ladder).ConfigureAwait(false);
+    }
+
+    private static async Task ScheduleNextAsync(ActivityExecutionContext context, UnitTaskRecord task, IReadOnlyList<LadderRung>? ladder = null)
+    {
+        ladder ??= Ladder(context, task);
+        var next = ladder.FirstOrDefault(r => r.Index >= task.NextRung);
+        if (next is null)
+            await context.RemoveBookmarkAsync($"{task.Id}/timer").ConfigureAwait(false);
+        else
+            await context.SetTimerAsync($"{task.Id}/timer", next.FireAt, task.Id).ConfigureAwait(false);
+    }
+
+    private static string Describe(LadderRung rung) => rung.IsReminder
+        ? $"nhắc trước {rung.OffsetDays} ngày"
+        : $"đôn đốc +{rung.OffsetDays} ngày ({string.Join(",", rung.Targets).ToLowerInvariant()})";
+
+    private static void Fire(ActivityExecutionContext context, UnitTaskRecord task, Unit unit, LadderRung rung)
+    {
+        var today = PlanTime.LocalDate(context.Now);
+        var key = $"{task.Id}/r{rung.Index.ToString(CultureInfo.InvariantCulture)}";
+        if (rung.IsReminder)
+        {
+            var daysLeft = task.DueDate.DayNumber - today.DayNumber;
+            context.Enqueue($"{key}/{unit.Email}", MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
+            context.Journal("ReminderSent", $"{Describe(rung)}, còn {daysLeft} ngày", task);
+            return;
+        }
+        var daysLate = MailComposer.DaysBetween(task.DueDate, today);
+        foreach (var target in rung.Targets)
+        {
+            switch (target)
+            {
+                case EscalationTarget.Unit:
+                    context.Enqueue($"{key}/{unit.Email}", MailKind.OverdueNotice, unit.Email, context.Mail.OverdueNotice(unit, task, daysLate), task);
+                    context.Journal("OverdueNoticeSent", $"quá hạn {daysLate} ngày", task);
+                    break;
+                case EscalationTarget.Head:
+                    var head = unit.HeadEmail ?? unit.Email;
+                    context.Enqueue($"{key}/{head}", MailKind.Escalation, head, context.Mail.HeadEscalation(unit, task, daysLate), task);
+                    context.Journal("EscalationSent", $"thủ trưởng đơn vị, quá hạn {daysLate} ngày", task);
+                    break;
+                case EscalationTarget.Secretariat:
+                    var secretariat = context.Directory.Secretariat;
+                    context.AddDigestItem(new DigestItem(secretariat.Email, secretariat.Title ?? secretariat.Name, task, unit.Name, rung.Index, rung.OffsetDays));
+                    context.Journal("EscalationSent", $"thường trực HĐTĐKT, quá hạn {daysLate} ngày", task);
+                    break;
+                case EscalationTarget.Leaders:
+                    foreach (var leader in context.Directory.Leaders)
+                        context.AddDigestItem(new DigestItem(leader.Email, leader.Title ?? leader.Name, task, unit.Name, rung.Index, rung.OffsetDays));
+                    context.Journal("EscalationSent", $"lãnh đạo ({context.Directory.Leaders.Count}), quá hạn {daysLate} ngày", task);
+                    break;
+            }
+        }
+    }
+}

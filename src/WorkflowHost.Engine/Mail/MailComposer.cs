@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using WorkflowHost.Engine.Directory;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
+
+namespace WorkflowHost.Engine.Mail;
+
+/// <summary>
+/// Renders the system's emails in Vietnamese, HTML plus plain text: unit name, task, due date as
+/// dd/MM/yyyy, days left or days late, and a link. Every value that comes from users or data
+/// (unit names, titles, comments) is HTML-escaped with <see cref="WebUtility.HtmlEncode(string)"/>.
+/// </summary>
+public sealed partial class MailComposer(string baseUrl)
+{
+    private readonly string _baseUrl = baseUrl.TrimEnd('/');
+
+    /// <summary>Link to a task in the units' portal.</summary>
+    public string TaskLink(string taskId) => $"{_baseUrl}/portal/tasks/{Uri.EscapeDataString(taskId)}";
+
+    /// <summary>Link to the leaders' overdue list.</summary>
+    public string OverdueLink(string instanceId) => $"{_baseUrl}/api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&overdue=true";
+
+    /// <summary>A reminder before the due date.</summary>
+    public ComposedMail Reminder(Unit unit, UnitTaskRecord task, int daysLeft)
+    {
+        var when = daysLeft switch
+        {
+            <= 0 => "hôm nay là hạn cuối",
+            1 => "còn 01 ngày đến hạn",
+            _ => $"còn {daysLeft:00} ngày đến hạn",
+        };
+        return Build(
+            $"[Nhắc hạn] {task.Title} — hạn {PlanTime.Format(task.DueDate)}",
+            $"Kính gửi: {unit.Name}",
+            [
+                $"Thường trực Hội đồng Thi đua – Khen thưởng nhắc đơn vị thực hiện nhiệm vụ: {task.Title}.",
+                $"Hạn hoàn thành: {PlanTime.Format(task.DueDate)} ({when}).",
+                .. Optional(task.Description, "Nội dung: "),
+            ],
+            TaskLink(task.Id), "Gửi báo cáo / hồ sơ");
+    }
+
+    /// <summary>The overdue notice to the unit after the due date.</summary>
+    public ComposedMail OverdueNotice(Unit unit, UnitTaskRecord task, int daysLate) => Build(
+        $"[Quá hạn] {task.Title} — quá hạn {daysLate} ngày",
+        $"Kính gửi: {unit.Name}",
+        [
+            $"Nhiệm vụ \"{task.Title}\" đã quá hạn {PlanTime.Format(task.DueDate)} {DaysLate(daysLate)} mà Thường trực Hội đồng Thi đua – Khen thưởng chưa nhận được kết quả được chấp thuận của đơn vị.",
+            "Đề nghị đơn vị khẩn trương hoàn thành và gửi ngay.",
+            .. Optional(task.LastComment is null ? null : task.LastComment, "Ý kiến lần trả lại gần nhất: "),
+        ],
+        TaskLink(task.Id), "Gửi ngay");
+
+    /// <summary>The escalation to the unit head.</summary>
+    public ComposedMail HeadEscalation(Unit unit, UnitTaskRecord task, int daysLate) => Build(
+        $"[Đôn đốc] {unit.Name} chậm thực hiện: {task.Title}",
+        $"Kính gửi: {unit.HeadName ?? "Thủ trưởng đơn vị"} — {unit.Name}",
+        [
+            $"Đơn vị {unit.Name} chưa hoàn thành nhiệm vụ \"{task.Title}\", hạn {PlanTime.Format(task.DueDate)}, hiện đã quá hạn {DaysLate(daysLate)}.",
+            "Đề nghị đồng chí chỉ đạo bộ phận chuyên môn hoàn thành và gửi ngay về Thường trực Hội đồng Thi đua – Khen thưởng.",
+        ],
+        TaskLink(task.Id), "Xem nhiệm vụ");
+
+    /// <summary>One email to the secretariat or a leader listing the late units of one milestone.</summary>
+    public ComposedMail EscalationDigest(Contact recipient, string milestoneTitle, DateOnly today, IReadOnlyList<(Unit Unit, UnitTaskRecord Task)> late, string instanceId)
+    {
+        var ordered = late.OrderBy(l => l.Task.DueDate).ThenBy(l => l.Unit.Name, StringComparer.Ordinal).ToList();
+        var html = new StringBuilder();
+        html.Append("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse\"><thead><tr><th>STT</th><th>Đơn vị</th><th>Hạn</th><th>Số ngày quá hạn</th><th>Trạng thái</th></tr></thead><tbody>");
+        var text = new StringBuilder();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var (unit, task) = ordered[i];
+            var days = DaysBetween(task.DueDate, today);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{i + 1}</td><td>{E(unit.Name)}</td><td>{PlanTime.Format(task.DueDate)}</td><td>{days}</td><td>{E(StatusText(task.Status))}</td></tr>");
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1}. {unit.Name} — hạn {PlanTime.Format(task.DueDate)} — quá hạn {days} ngày — {StatusText(task.Status)}\n");
+        }
+        html.Append("</tbody></table>");
+        var intro = $"Đến ngày {PlanTime.Format(today)}, {ordered.Count} đơn vị chưa hoàn thành nhiệm vụ \"{milestoneTitle}\":";
+        var link = OverdueLink(instanceId);
+        var salutation = $"Kính gửi: {recipient.Title ?? recipient.Name}";
+        return new ComposedMail(
+            $"[Báo cáo quá hạn] {ordered.Count} đơn vị chậm: {milestoneTitle}",
+            Page($"<p>{E(salutation)}</p><p>{E(intro)}</p>{html}<p><a href=\"{E(link)}\">Xem danh sách quá hạn</a></p>"),
+            $"{salutation}\n\n{intro}\n{text}\nXem danh sách quá hạn: {link}\n{Signature}");
+    }
+
+    /// <summary>The secretariat returned a submission with a comment.</summary>
+    public ComposedMail Returned(Unit unit, UnitTaskRecord task, string comment) => Build(
+        $"[Trả lại] {task.Title} — đề nghị bổ sung, gửi lại",
+        $"Kính gửi: {unit.Name}",
+        [
+            $"Thường trực Hội đồng Thi đua – Khen thưởng trả lại hồ sơ \"{task.Title}\" của đơn vị với ý kiến sau:",
+            comment,
+            $"Đề nghị đơn vị chỉnh sửa, bổ sung và gửi lại. Hạn: {PlanTime.Format(task.DueDate)}.",
+        ],
+        TaskLink(task.Id), "Gửi lại");
+
+    /// <summary>The secretariat accepted a submission.</summary>
+    public ComposedMail Accepted(Unit unit, UnitTaskRecord task) => Build(
+        $"[Đã chấp thuận] {task.Title}",
+        $"Kính gửi: {unit.Name}",
+        [
+            $"Thường trực Hội đồng Thi đua – Khen thưởng đã chấp thuận hồ sơ \"{task.Title}\" của đơn vị" +
+            (task.Status == UnitTaskStatus.DoneLate ? " (gửi sau hạn)." : " (đúng hạn)."),
+        ],
+        TaskLink(task.Id), "Xem nhiệm vụ");
+
+    /// <summary>A designer-authored email (Elsa.SendEmail): the body is the secretariat's own HTML.</summary>
+    public static ComposedMail Custom(string subject, string htmlBody) =>
+        new(subject, Page(htmlBody), WebUtility.HtmlDecode(TagPattern().Replace(htmlBody.Replace("<br>", "\n", StringComparison.OrdinalIgnoreCase).Replace("</p>", "\n", StringComparison.OrdinalIgnoreCase), "")).Trim() + "\n" + Signature);
+
+    /// <summary>Vietnamese text for a task status.</summary>
+    public static string StatusText(UnitTaskStatus status) => status switch
+    {
+        UnitTaskStatus.Open => "Chưa gửi",
+        UnitTaskStatus.Submitted => "Đã gửi, chờ xem xét",
+        UnitTaskStatus.Returned => "Bị trả lại, chờ gửi lại",
+        UnitTaskStatus.Done => "Hoàn thành đúng hạn",
+        UnitTaskStatus.DoneLate => "Hoàn thành trễ hạn",
+        UnitTaskStatus.Cancelled => "Đã hủy",
+        _ => status.ToString(),
+    };
+
+    /// <summary>Whole days from <paramref name="dueDate"/> to <paramref name="today"/> (positive when late).</summary>
+    public static int DaysBetween(DateOnly dueDate, DateOnly today) => today.DayNumber - dueDate.DayNumber;
+
+    private const string Signature = "—\nThường trực Hội đồng Thi đua – Khen thưởng\n(Thư gửi tự động từ WorkflowHost; vui lòng không trả lời thư này.)";
+
+    private static string DaysLate(int days) => days <= 0 ? "" : $"{days} ngày";
+
+    private static IEnumerable<string> Optional(string? text, string prefix) => string.IsNullOrWhiteSpace(text) ? [] : [prefix + text];
+
+    private static ComposedMail Build(string subject, string salutation, IReadOnlyList<string> paragraphs, string link, string linkText)
+    {
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p>{E(salutation)}</p>");
+        foreach (var p in paragraphs) html.Append(CultureInfo.InvariantCulture, $"<p>{E(p)}</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(link)}\">{E(linkText)}</a></p>");
+        var text = $"{salutation}\n\n{string.Join("\n\n", paragraphs)}\n\n{linkText}: {link}\n{Signature}";
+        return new ComposedMail(subject, Page(html.ToString()), text);
+    }
+
+    private static string Page(string body) =>
+        $"<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"></head><body style=\"font-family:Arial,sans-serif\">{body}<p style=\"color:#666\">{E(Signature).Replace("\n", "<br>", StringComparison.Ordinal)}</p></body></html>";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    [GeneratedRegex("<[^>]*>")]
+    private static partial Regex TagPattern();
+}

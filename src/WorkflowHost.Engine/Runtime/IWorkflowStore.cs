@@ -1,0 +1,71 @@
+using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
+
+namespace WorkflowHost.Engine.Runtime;
+
+/// <summary>
+/// The engine's seam to persistence. One step (a burst) opens one <see cref="IWorkflowSession"/>,
+/// reads and changes what it needs and commits everything (instance, scopes, bookmarks, tasks,
+/// submissions, outbox, journal) in one transaction. Implementations: EF Core (SQLite/PostgreSQL) in
+/// the server, and an in-memory one for engine tests.
+/// </summary>
+public interface IWorkflowStore
+{
+    /// <summary>Opens a unit of work.</summary>
+    Task<IWorkflowSession> OpenSessionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Timer bookmarks due at or before <paramref name="now"/>, oldest first (ties by id), at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>The earliest timer due instant of all bookmarks, or null when there is none.</summary>
+    Task<DateTimeOffset?> FindNextTimerDueAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A unit of work over the store. Entities returned are tracked: changes made to them are saved by
+/// <see cref="CommitAsync"/>; nothing is written before it, and a failed commit writes nothing.
+/// </summary>
+public interface IWorkflowSession : IAsyncDisposable
+{
+    /// <summary>Finds an instance.</summary>
+    Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Finds a scope.</summary>
+    Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken);
+
+    /// <summary>Finds a task.</summary>
+    Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>A task's submissions, oldest first.</summary>
+    Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Finds a bookmark by id.</summary>
+    Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken);
+
+    /// <summary>Bookmarks with this event key.</summary>
+    Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(string eventKey, CancellationToken cancellationToken);
+
+    /// <summary>Bookmarks of one activity in one scope.</summary>
+    Task<IReadOnlyList<Bookmark>> FindActivityBookmarksAsync(string instanceId, string scopeId, string activityId, CancellationToken cancellationToken);
+
+    /// <summary>Timer bookmarks of one instance due at or before <paramref name="now"/>, oldest first, ties by id.</summary>
+    Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(string instanceId, DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels everything below a scope: every descendant scope (ids starting with <c>{scopeId}/</c>)
+    /// becomes Cancelled, their bookmarks are deleted and their open tasks Cancelled at <paramref name="now"/>.
+    /// Applied at commit.
+    /// </summary>
+    Task CancelDescendantsAsync(string instanceId, string scopeId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Adds a new entity (instance, scope, bookmark, task, submission, outbox message, journal entry).</summary>
+    void Add(object entity);
+
+    /// <summary>Deletes a bookmark.</summary>
+    void Remove(Bookmark bookmark);
+
+    /// <summary>Writes every change in one transaction.</summary>
+    /// <exception cref="WorkflowConcurrencyException">Another node changed the same rows; the step must be retried.</exception>
+    Task CommitAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using WorkflowHost.Engine.Activities;
+using WorkflowHost.Engine.Definitions;
+using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
+
+namespace WorkflowHost.Engine.Runtime;
+
+/// <summary>
+/// Starts instances and moves them forward: due timers, unit submissions, secretariat reviews and
+/// named events. Each call runs whole steps (bursts) and commits each in one transaction; the same
+/// code path serves the live server (system clock, Quartz-driven sweeps) and the simulation (virtual
+/// clock). Steps of one instance are serialized in-process; across nodes the store's concurrency
+/// checks apply.
+/// </summary>
+public sealed class WorkflowRuntime(
+    IWorkflowStore store,
+    IWorkflowDefinitionSource definitions,
+    TimeProvider time,
+    RuntimeOptions? options = null,
+    ActivityRegistry? registry = null)
+{
+    private readonly RuntimeOptions _options = options ?? new RuntimeOptions();
+    private readonly WorkflowDefinitionReader _reader = new(registry ?? ActivityRegistry.Default);
+    private readonly ConcurrentDictionary<(string, int), WorkflowBlueprint> _blueprints = new();
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly MailComposer _mail = new((options ?? new RuntimeOptions()).BaseUrl);
+
+    /// <summary>Raised after each committed step with the journal entries it wrote (in order).</summary>
+    public event Action<IReadOnlyList<JournalEntry>>? StepCommitted;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time => time;
+
+    /// <summary>Starts an instance and runs its first step (until every branch waits).</summary>
+    /// <exception cref="KeyNotFoundException">The definition, version or directory does not exist.</exception>
+    /// <exception cref="InvalidWorkflowDefinitionException">The stored definition is invalid.</exception>
+    public async Task<WorkflowInstance> StartAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var blueprint = await GetBlueprintAsync(request.DefinitionId, request.Version, cancellationToken).ConfigureAwait(false);
+        var directory = await definitions.FindDirectoryAsync(request.Directory, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Unit directory '{request.Directory}' does not exist.");
+        var now = time.GetUtcNow();
+        var variables = new JsonObject();
+        foreach (var v in blueprint.Definition.Variables) variables[v.Name] = v.InitialValue?.DeepClone();
+        var instance = new WorkflowInstance
+        {
+            Id = request.InstanceId ?? Guid.NewGuid().ToString("N")[..12],
+            DefinitionId = blueprint.Definition.DefinitionId,
+            DefinitionVersion = blueprint.Definition.Version,
+            Directory = directory.Directory,
+            DateShiftDays = request.DateShiftDays,
+            CreatedAt = now,
+            UpdatedAt = now,
+            VariablesJson = variables.ToJsonString(),
+        };
+        var gate = _locks.GetOrAdd(instance.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            session.Add(instance);
+            var burst = new WorkflowBurst(session, instance, blueprint, directory, _options, _mail, now, cancellationToken);
+            burst.StartRoot();
+            await burst.RunAsync().ConfigureAwait(false);
+            await burst.CommitAsync().ConfigureAwait(false);
+            StepCommitted?.Invoke(burst.JournalEntries);
+            return instance;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Resumes every timer bookmark due now or earlier (including those that fell due while the host
+    /// was down), one step per instance; repeats until none is due. Returns the number resumed.
+    /// </summary>
+    /// <exception cref="AggregateException">Some instances' steps failed to commit; the others were committed and the failed ones stay due.</exception>
+    public async Task<int> ResumeDueTimersAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var failures = new List<Exception>();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var due = await store.FindDueTimersAsync(now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
+            var instances = due.Select(b => b.InstanceId).Where(i => !failed.Contains(i)).Distinct(StringComparer.Ordinal).ToList();
+            if (instances.Count == 0) break;
+            foreach (var instanceId in instances)
+            {
+                try
+                {
+                    total += await RunStepAsync(instanceId, async (session, burst) =>
+                    {
+                        var bookmarks = await session.FindDueTimersAsync(instanceId, now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
+                        foreach (var bookmark in bookmarks) burst.Resume(bookmark, null);
+                        return bookmarks.Count;
+                    }, now, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failed.Add(instanceId);
+                    failures.Add(e);
+                }
+            }
+        }
+        return failures.Count > 0 ? throw new AggregateException("Some workflow steps failed; they stay due and are retried on the next sweep.", failures) : total;
+    }
+
+    /// <summary>The earliest due instant (UTC) of any timer bookmark, or null.</summary>
+    public Task<DateTimeOffset?> FindNextTimerDueAsync(CancellationToken cancellationToken) => store.FindNextTimerDueAsync(cancellationToken);
+
+    /// <summary>A unit submits for a task; the task waits for the secretariat's review.</summary>
+    /// <param name="taskId">Task id.</param>
+    /// <param name="content">What was submitted (JSON object).</param>
+    /// <param name="actor">Who submitted, e.g. "unit:PNV".</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <exception cref="KeyNotFoundException">No such task.</exception>
+    /// <exception cref="TaskStateException">The task is not open or returned.</exception>
+    public Task SubmitAsync(string taskId, JsonObject? content, string actor, CancellationToken cancellationToken) =>
+        ResumeTaskAsync(taskId, new JsonObject { ["action"] = "submit", ["content"] = content?.DeepClone() ?? new JsonObject(), ["actor"] = actor }, cancellationToken);
+
+    /// <summary>The secretariat accepts (completes) or returns (with a comment) the latest submission.</summary>
+    /// <exception cref="KeyNotFoundException">No such task.</exception>
+    /// <exception cref="TaskStateException">Nothing is waiting for review, or a return has no comment.</exception>
+    public Task ReviewAsync(string taskId, bool accept, string? comment, string reviewer, CancellationToken cancellationToken)
+    {
+        if (!accept && string.IsNullOrWhiteSpace(comment)) throw new TaskStateException("Trả lại hồ sơ cần có ý kiến (a return needs a comment).");
+        return ResumeTaskAsync(taskId, new JsonObject { ["action"] = accept ? "accept" : "return", ["comment"] = comment, ["actor"] = reviewer }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Resumes several event bookmarks, grouping those of one instance into one step (used by the
+    /// simulation so that all submissions at one instant commit together). Returns how many resumed.
+    /// </summary>
+    public async Task<int> ResumeEventsAsync(IReadOnlyList<(string EventKey, JsonNode? Payload)> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var byInstance = new Dictionary<string, List<(string Key, JsonNode? Payload)>>(StringComparer.Ordinal);
+        await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (key, payload) in events)
+                foreach (var bookmark in await lookup.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!byInstance.TryGetValue(bookmark.InstanceId, out var list)) byInstance[bookmark.InstanceId] = list = [];
+                    list.Add((key, payload));
+                }
+        }
+        var total = 0;
+        var now = time.GetUtcNow();
+        foreach (var (instanceId, list) in byInstance)
+        {
+            total += await RunStepAsync(instanceId, async (session, burst) =>
+            {
+                var n = 0;
+                foreach (var (key, payload) in list)
+                    foreach (var bookmark in await session.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false))
+                        if (bookmark.InstanceId == instanceId)
+                        {
+                            burst.Resume(bookmark, payload);
+                            n++;
+                        }
+                return n;
+            }, now, cancellationToken).ConfigureAwait(false);
+        }
+        return total;
+    }
+
+    /// <summary>Publishes a named event (resumes every <c>Elsa.Event</c> waiting on it). Returns how many resumed.</summary>
+    public Task<int> PublishEventAsync(string eventName, JsonNode? payload, CancellationToken cancellationToken) =>
+        ResumeEventsAsync([(Activities.Flow.EventActivity.EventKey(eventName), payload)], cancellationToken);
+
+    /// <summary>Reads and validates a definition with this runtime's activities.</summary>
+    public DefinitionReadResult Read(string json) => _reader.Read(json);
+
+    /// <summary>The blueprint of a stored definition version (cached).</summary>
+    /// <exception cref="KeyNotFoundException">No such definition or version.</exception>
+    public async Task<WorkflowBlueprint> GetBlueprintAsync(string definitionId, int? version, CancellationToken cancellationToken)
+    {
+        if (version is { } v && _blueprints.TryGetValue((definitionId, v), out var cached)) return cached;
+        var found = await definitions.FindDefinitionAsync(definitionId, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException(version is null ? $"No published version of workflow '{definitionId}'." : $"Workflow '{definitionId}' has no version {version}.");
+        return _blueprints.GetOrAdd((definitionId, found.Version), _ => _reader.Read(found.Json).GetBlueprintOrThrow());
+    }
+
+    private async Task ResumeTaskAsync(string taskId, JsonObject payload, CancellationToken cancellationToken)
+    {
+        await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var task = await lookup.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"Task '{taskId}' does not exist.");
+            Activities.Domain.UnitTaskActivity.CheckTransition(task, (string)payload["action"]!);
+        }
+        var resumed = await ResumeEventsAsync([(Activities.Domain.UnitTaskActivity.EventKey(taskId), payload)], cancellationToken).ConfigureAwait(false);
+        if (resumed == 0) throw new TaskStateException($"Nhiệm vụ '{taskId}' không còn chờ (the task is not waiting: its plan ended or the task was cancelled).");
+    }
+
+    private async Task<int> RunStepAsync(string instanceId, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var gate = _locks.GetOrAdd(instanceId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            var instance = await session.FindInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Instance '{instanceId}' does not exist.");
+            var blueprint = await GetBlueprintAsync(instance.DefinitionId, instance.DefinitionVersion, cancellationToken).ConfigureAwait(false);
+            var directory = await definitions.FindDirectoryAsync(instance.Directory, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Unit directory '{instance.Directory}' does not exist.");
+            var burst = new WorkflowBurst(session, instance, blueprint, directory, _options, _mail, now, cancellationToken);
+            var count = await trigger(session, burst).ConfigureAwait(false);
+            if (count == 0) return 0;
+            await burst.RunAsync().ConfigureAwait(false);
+            await burst.CommitAsync().ConfigureAwait(false);
+            StepCommitted?.Invoke(burst.JournalEntries);
+            return count;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

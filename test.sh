@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The test command: ./test.sh [extra dotnet test args, e.g. --filter "Category!=Browser"]
+# Installs what the tests need (Debian packages) if missing, runs every test of WorkflowHost.sln,
+# and ends with one line: "tests: N passed, M failed[, K skipped]".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Debian packages the tests use. Add one word to add one package (e.g. postgresql chromium).
+APT_PACKAGES=(python3-aiosmtpd)
+
+RESULTS_DIR=artifacts/test-results
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# True when PKG is present and usable.
+pkg_present() {
+    case "$1" in
+        python3-aiosmtpd) /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 ;;
+        *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' ;;
+    esac
+}
+
+# Installs the missing ones of the given Debian packages, quietly; apt-get update only if needed.
+ensure_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        pkg_present "$pkg" || missing+=("$pkg")
+    done
+    ((${#missing[@]} == 0)) && return 0
+
+    local sudo=()
+    if ((EUID != 0)); then
+        if command -v sudo >/dev/null 2>&1; then
+            if [[ -t 0 ]]; then sudo=(sudo); else sudo=(sudo -n); fi
+        else
+            echo "test.sh: missing ${missing[*]}; not root and no sudo: install them by hand" >&2
+            return 0
+        fi
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: missing ${missing[*]}; no apt-get here: install them by hand" >&2
+        return 0
+    fi
+
+    echo "test.sh: installing ${missing[*]}"
+    local log
+    log="$(mktemp)"
+    local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300)
+    if ! { "${apt[@]}" update && "${apt[@]}" install --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        rm -f "$log"
+        echo "test.sh: could not install ${missing[*]}" >&2
+        return 1
+    fi
+    rm -f "$log"
+    for pkg in "${missing[@]}"; do
+        pkg_present "$pkg" || { echo "test.sh: $pkg still unusable after install" >&2; return 1; }
+    done
+}
+
+ensure_packages "${APT_PACKAGES[@]}"
+
+rm -rf "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR"
+
+test_rc=0
+dotnet test WorkflowHost.sln -c Release --logger "trx" --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
+
+PY=python3
+[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+
+summary_rc=0
+"$PY" - "$RESULTS_DIR" "$test_rc" <<'PYEOF' || summary_rc=$?
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+results_dir, test_rc = sys.argv[1], int(sys.argv[2])
+files = sorted(glob.glob(os.path.join(results_dir, "**", "*.trx"), recursive=True))
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+passed = failed = skipped = 0
+failed_names = []
+bad_files = []
+for path in files:
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        bad_files.append(f"{path}: {e}")
+        continue
+    counters = None
+    for el in root.iter():
+        if local(el.tag) == "Counters":
+            counters = el
+            break
+    if counters is None:
+        bad_files.append(f"{path}: no ResultSummary/Counters")
+        continue
+    c = lambda name: int(counters.get(name, "0") or 0)
+    passed += c("passed")
+    failed += c("failed") + c("error") + c("timeout") + c("aborted") + c("passedButRunAborted")
+    skipped += c("notExecuted") + c("notRunnable") + c("inconclusive")
+    for el in root.iter():
+        if local(el.tag) == "UnitTestResult" and el.get("outcome") not in ("Passed", "NotExecuted", "Inconclusive", None):
+            failed_names.append(el.get("testName", "?"))
+
+for msg in bad_files:
+    print(f"test.sh: unreadable TRX {msg}", file=sys.stderr)
+if failed_names:
+    print("Failed tests:")
+    for name in failed_names[:30]:
+        print(f"  {name}")
+    if len(failed_names) > 30:
+        print(f"  … and {len(failed_names) - 30} more")
+if not files:
+    print(f"test.sh: no TRX file in {results_dir} (build failed or no test project ran)", file=sys.stderr)
+elif passed == 0:
+    print("test.sh: no test passed (none ran?)", file=sys.stderr)
+if test_rc != 0:
+    print(f"test.sh: dotnet test exited with {test_rc}", file=sys.stderr)
+
+line = f"tests: {passed} passed, {failed} failed"
+if skipped > 0:
+    line += f", {skipped} skipped"
+sys.stdout.flush()
+sys.stderr.flush()
+print(line, flush=True)
+ok = test_rc == 0 and failed == 0 and files and not bad_files and passed > 0
+sys.exit(0 if ok else 1)
+PYEOF
+
+if ((summary_rc != 0)); then
+    exit 1
+fi
+exit 0
