@@ -260,12 +260,12 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
                 case EscalationTarget.Secretariat:
                     var secretariat = context.Directory.Secretariat;
                     context.AddDigestItem(new DigestItem(secretariat.Email, secretariat.Title ?? secretariat.Name, task, unit.Name, rung.Index, rung.OffsetDays));
-                    context.Journal("EscalationSent", $"thường trực HĐTĐKT, quá hạn {daysLate} ngày", task);
+                    context.Journal("EscalationListed", $"thường trực HĐTĐKT, quá hạn {daysLate} ngày", task);
                     break;
                 case EscalationTarget.Leaders:
                     foreach (var leader in context.Directory.Leaders)
                         context.AddDigestItem(new DigestItem(leader.Email, leader.Title ?? leader.Name, task, unit.Name, rung.Index, rung.OffsetDays));
-                    context.Journal("EscalationSent", $"lãnh đạo ({context.Directory.Leaders.Count}), quá hạn {daysLate} ngày", task);
+                    context.Journal("EscalationListed", $"lãnh đạo ({context.Directory.Leaders.Count}), quá hạn {daysLate} ngày", task);
                     break;
             }
         }

@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
+
+namespace WorkflowHost.Engine.Simulation;
+
+/// <summary>
+/// Runs a plan from its start to its end on a virtual clock, on the same runtime and store as the
+/// live server: it jumps the clock to the next due timer or scenario action, resumes due timers,
+/// and plays the scenario's submissions and reviews through the same API calls the portal makes
+/// (batched per instant into one step). Deterministic: same inputs, same journal.
+/// </summary>
+public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider clock, IWorkflowStore store)
+{
+    /// <summary>Submissions happen at 09:00 local, reviews at 10:00 local.</summary>
+    public static readonly TimeOnly SubmitTime = new(9, 0), ReviewTime = new(10, 0);
+
+    /// <summary>Simulates <paramref name="request"/> with <paramref name="scenario"/> until nothing is left to happen or <paramref name="until"/> (UTC).</summary>
+    public async Task<SimulationResult> RunAsync(StartWorkflowRequest request, Scenario scenario, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(scenario);
+        var journal = new List<JournalEntry>();
+        var actions = new PriorityQueue<PlannedAction, (DateTimeOffset, long)>();
+        long sequence = 0;
+        var steps = 0;
+        var newTasks = new List<string>();
+        void OnStep(IReadOnlyList<JournalEntry> entries)
+        {
+            steps++;
+            journal.AddRange(entries);
+            newTasks.AddRange(entries.Where(e => e.Event == "TaskCreated").Select(e => e.TaskId!));
+        }
+        runtime.StepCommitted += OnStep;
+        try
+        {
+            var start = clock.GetUtcNow();
+            var instance = await runtime.StartAsync(request, cancellationToken).ConfigureAwait(false);
+            var last = start;
+            while (true)
+            {
+                await PlanNewTasksAsync().ConfigureAwait(false);
+                var nextTimer = await runtime.FindNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
+                DateTimeOffset? nextAction = actions.TryPeek(out _, out var key) ? key.Item1 : null;
+                var next = Min(nextTimer, nextAction);
+                if (next is null || next > until) break;
+                if (next > clock.GetUtcNow()) clock.SetUtcNow(next.Value);
+                last = clock.GetUtcNow();
+                if (nextTimer <= last) await runtime.ResumeDueTimersAsync(cancellationToken).ConfigureAwait(false);
+                var batch = new List<PlannedAction>();
+                while (actions.TryPeek(out var action, out var at) && at.Item1 <= clock.GetUtcNow())
+                {
+                    actions.Dequeue();
+                    batch.Add(action);
+                }
+                if (batch.Count > 0) await PlayAsync(batch).ConfigureAwait(false);
+            }
+            var tasks = await ReadTasksAsync(journal.Where(e => e.Event == "TaskCreated").Select(e => e.TaskId!)).ConfigureAwait(false);
+            return new SimulationResult(instance.Id, journal, tasks, start, last, steps);
+        }
+        finally
+        {
+            runtime.StepCommitted -= OnStep;
+        }
+
+        async Task PlanNewTasksAsync()
+        {
+            if (newTasks.Count == 0) return;
+            var created = await ReadTasksAsync(newTasks).ConfigureAwait(false);
+            newTasks.Clear();
+            foreach (var task in created)
+            {
+                var rule = scenario.RuleFor(task.Milestone, task.UnitCode);
+                if (rule.Never) continue;
+                var day = rule.DaysAfterDue is { } after ? task.DueDate.AddDays(after) : task.DueDate.AddDays(-(rule.DaysBeforeDue ?? 2));
+                var at = PlanTime.AtLocal(day, SubmitTime);
+                if (at <= task.CreatedAt) at = task.CreatedAt.AddHours(1);
+                Schedule(new PlannedAction(task.Id, task.UnitCode, "submit", rule), at);
+            }
+        }
+
+        void Schedule(PlannedAction action, DateTimeOffset at) => actions.Enqueue(action, (at, sequence++));
+
+        async Task PlayAsync(List<PlannedAction> batch)
+        {
+            var events = new List<(string, JsonNode?)>();
+            var today = PlanTime.LocalDate(clock.GetUtcNow());
+            var current = (await ReadTasksAsync(batch.Select(a => a.TaskId)).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+            foreach (var action in batch)
+            {
+                // A task cancelled (its flowchart ended) or already closed takes no more actions.
+                if (!current.TryGetValue(action.TaskId, out var task) || task.IsClosed) continue;
+                JsonObject payload;
+                if (action.Kind == "submit")
+                {
+                    payload = new JsonObject { ["action"] = "submit", ["content"] = new JsonObject { ["note"] = "Hồ sơ mô phỏng" }, ["actor"] = "unit:" + action.UnitCode };
+                    var reviewAt = PlanTime.AtLocal(today.AddDays(scenario.ReviewAfterDays), ReviewTime);
+                    Schedule(action with { Kind = action.Rule.ReturnOnce && !action.Returned ? "return" : "accept" }, reviewAt);
+                }
+                else if (action.Kind == "return")
+                {
+                    payload = new JsonObject { ["action"] = "return", ["comment"] = action.Rule.Comment ?? "Đề nghị bổ sung hồ sơ.", ["actor"] = "secretariat" };
+                    Schedule(action with { Kind = "submit", Returned = true }, PlanTime.AtLocal(today.AddDays(scenario.ResubmitAfterDays), SubmitTime));
+                }
+                else
+                {
+                    payload = new JsonObject { ["action"] = "accept", ["actor"] = "secretariat" };
+                }
+                events.Add((Activities.Domain.UnitTaskActivity.EventKey(action.TaskId), payload));
+            }
+            await runtime.ResumeEventsAsync(events, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<UnitTaskRecord>> ReadTasksAsync(IEnumerable<string> ids)
+    {
+        await using var session = await store.OpenSessionAsync(CancellationToken.None).ConfigureAwait(false);
+        var result = new List<UnitTaskRecord>();
+        foreach (var id in ids)
+            if (await session.FindTaskAsync(id, CancellationToken.None).ConfigureAwait(false) is { } task) result.Add(task);
+        return result;
+    }
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private sealed record PlannedAction(string TaskId, string UnitCode, string Kind, ScenarioRule Rule, bool Returned = false);
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
+
+namespace WorkflowHost.Engine.Simulation;
+
+/// <summary>Counts per milestone and in total, computed from a <see cref="SimulationResult"/>.</summary>
+public sealed class SimulationSummary
+{
+    private SimulationSummary(IReadOnlyList<MilestoneSummary> milestones, IReadOnlyDictionary<MailKind, int> emails) => (Milestones, Emails) = (milestones, emails);
+
+    /// <summary>Per milestone, ordered by due date.</summary>
+    public IReadOnlyList<MilestoneSummary> Milestones { get; }
+
+    /// <summary>Emails queued per kind (from the journal: one entry per email).</summary>
+    public IReadOnlyDictionary<MailKind, int> Emails { get; }
+
+    /// <summary>Computes the summary.</summary>
+    public static SimulationSummary From(SimulationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var byTask = result.Journal.Where(e => e.TaskId is not null).ToLookup(e => e.TaskId!, StringComparer.Ordinal);
+        var milestones = result.Tasks.GroupBy(t => t.Milestone, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var events = g.SelectMany(t => byTask[t.Id]).ToList();
+                int Count(string name) => events.Count(e => e.Event == name);
+                return new MilestoneSummary(
+                    g.Key, g.First().Title, g.Min(t => t.DueDate), g.Count(),
+                    g.Count(t => t.Status == UnitTaskStatus.Done), g.Count(t => t.Status == UnitTaskStatus.DoneLate), g.Count(t => !t.IsClosed),
+                    Count("Returned"), Count("ReminderSent"), Count("OverdueNoticeSent"), Count("EscalationSent"),
+                    result.Journal.Count(e => e.Event == "EscalationDigestSent" && e.Milestone == g.Key));
+            })
+            .OrderBy(m => m.DueDate).ThenBy(m => m.Milestone, StringComparer.Ordinal).ToList();
+        int Total(string name) => result.Journal.Count(e => e.Event == name);
+        var emails = new SortedDictionary<MailKind, int>
+        {
+            [MailKind.Reminder] = Total("ReminderSent"),
+            [MailKind.OverdueNotice] = Total("OverdueNoticeSent"),
+            [MailKind.Escalation] = Total("EscalationSent"),
+            [MailKind.EscalationDigest] = Total("EscalationDigestSent"),
+            [MailKind.SubmissionReturned] = Total("Returned"),
+            [MailKind.SubmissionAccepted] = Total("Accepted"),
+        };
+        return new SimulationSummary(milestones, emails);
+    }
+
+    /// <summary>The summary as a fixed-width text table (Vietnamese headers with English).</summary>
+    public string ToText(SimulationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(inv, $"Mô phỏng {result.InstanceId}: {PlanTime.Format(result.Start)} → {PlanTime.Format(result.End)}, {result.Steps} bước (steps), {result.Journal.Count} sự kiện (events)");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"{"Mốc (milestone)",-34} {"Hạn",-10} {"Số NV",6} {"Đúng hạn",8} {"Trễ",5} {"Thiếu",6} {"Trả lại",7} {"Nhắc",5} {"Q.hạn",6} {"Đ.đốc",6} {"T.hợp",6}");
+        foreach (var m in Milestones)
+            sb.AppendLine(inv, $"{Truncate(m.Milestone, 34),-34} {PlanTime.Format(m.DueDate),-10} {m.Tasks,6} {m.OnTime,8} {m.Late,5} {m.Missing,6} {m.Returned,7} {m.Reminders,5} {m.OverdueNotices,6} {m.HeadEscalations,6} {m.Digests,6}");
+        sb.AppendLine(inv, $"{"Tổng (total)",-34} {"",-10} {Milestones.Sum(m => m.Tasks),6} {Milestones.Sum(m => m.OnTime),8} {Milestones.Sum(m => m.Late),5} {Milestones.Sum(m => m.Missing),6} {Milestones.Sum(m => m.Returned),7} {Milestones.Sum(m => m.Reminders),5} {Milestones.Sum(m => m.OverdueNotices),6} {Milestones.Sum(m => m.HeadEscalations),6} {Milestones.Sum(m => m.Digests),6}");
+        sb.AppendLine();
+        sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
+        sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
+        return sb.ToString();
+    }
+
+    private static string Truncate(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+}
+
+/// <summary>Counts for one milestone.</summary>
+/// <param name="Milestone">Milestone key.</param>
+/// <param name="Title">Task title.</param>
+/// <param name="DueDate">Earliest due date.</param>
+/// <param name="Tasks">Tasks.</param>
+/// <param name="OnTime">Accepted, submitted on time.</param>
+/// <param name="Late">Accepted, submitted late.</param>
+/// <param name="Missing">Never accepted.</param>
+/// <param name="Returned">Returns by the secretariat.</param>
+/// <param name="Reminders">Reminder emails.</param>
+/// <param name="OverdueNotices">Overdue notices to units.</param>
+/// <param name="HeadEscalations">Escalations to unit heads.</param>
+/// <param name="Digests">Digest emails to the secretariat and leaders.</param>
+public sealed record MilestoneSummary(string Milestone, string Title, DateOnly DueDate, int Tasks, int OnTime, int Late, int Missing, int Returned, int Reminders, int OverdueNotices, int HeadEscalations, int Digests);
