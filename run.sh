@@ -16,7 +16,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cat <<BANNER
 WorkflowHost — $*
   web:  ${ASPNETCORE_URLS}
-  mail: $(pwd)/data/mail  (one .eml file per message)
+  mail: $(pwd)/data/mail, or data/demo/mail in demo mode  (one .eml file per message)
   stop: Ctrl+C
 BANNER
 

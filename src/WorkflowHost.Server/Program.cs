@@ -1,7 +1,13 @@
-var builder = WebApplication.CreateBuilder(args);
+using WorkflowHost.Server.Hosting;
+
+// "--demo" is a bare switch; the configuration parser would swallow the next argument as its value.
+var builder = WebApplication.CreateBuilder([.. args.Where(a => a != WorkflowHostSetup.DemoFlag)]);
+builder.AddWorkflowHost(args);
+
 var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+await app.InitializeWorkflowHostAsync();
+app.MapWorkflowHost();
+await app.RunAsync();
 
 /// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

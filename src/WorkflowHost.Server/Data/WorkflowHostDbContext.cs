@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Server.Features.Definitions;
 
 namespace WorkflowHost.Server.Data;
 
@@ -12,6 +16,30 @@ public sealed class WorkflowHostDbContext(DbContextOptions<WorkflowHostDbContext
 {
     /// <summary>Emails written by workflow steps, delivered by the outbox dispatcher.</summary>
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>Workflow definition versions.</summary>
+    public DbSet<StoredWorkflowDefinition> Definitions => Set<StoredWorkflowDefinition>();
+
+    /// <summary>Unit directories.</summary>
+    public DbSet<StoredUnitDirectory> Directories => Set<StoredUnitDirectory>();
+
+    /// <summary>Workflow instances.</summary>
+    public DbSet<WorkflowInstance> Instances => Set<WorkflowInstance>();
+
+    /// <summary>Execution scopes (flowcharts and per-unit branches).</summary>
+    public DbSet<ExecutionScope> Scopes => Set<ExecutionScope>();
+
+    /// <summary>Bookmarks (timers and events).</summary>
+    public DbSet<Bookmark> Bookmarks => Set<Bookmark>();
+
+    /// <summary>Unit tasks.</summary>
+    public DbSet<UnitTaskRecord> Tasks => Set<UnitTaskRecord>();
+
+    /// <summary>Submissions and reviews.</summary>
+    public DbSet<Submission> Submissions => Set<Submission>();
+
+    /// <summary>The journal.</summary>
+    public DbSet<JournalEntry> Journal => Set<JournalEntry>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,0 +1,9 @@
+namespace WorkflowHost.Server.Features.Instances;
+
+/// <summary>Starts a plan: a published definition for a unit directory.</summary>
+/// <param name="DefinitionId">Definition id, e.g. "tuan-giao-2021-2025".</param>
+/// <param name="Directory">Unit directory, e.g. "tuan-giao".</param>
+/// <param name="Version">Version; null = latest published.</param>
+/// <param name="InstanceId">Optional id (letters, digits, '-', '_'; at most 64).</param>
+/// <param name="DateShiftDays">Whole days added to every plan date (−36,500…36,500).</param>
+public sealed record StartInstanceRequest(string? DefinitionId, string? Directory, int? Version, string? InstanceId, int? DateShiftDays);

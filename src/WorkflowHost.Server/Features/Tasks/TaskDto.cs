@@ -1,0 +1,31 @@
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
+
+namespace WorkflowHost.Server.Features.Tasks;
+
+/// <summary>A task as the API returns it. Dates are local (Asia/Ho_Chi_Minh) ISO dates; instants are UTC.</summary>
+/// <param name="Id">Task id.</param>
+/// <param name="InstanceId">Instance id.</param>
+/// <param name="Milestone">Milestone key.</param>
+/// <param name="Kind">Task kind.</param>
+/// <param name="Title">Vietnamese title.</param>
+/// <param name="UnitCode">Unit code.</param>
+/// <param name="DueDate">Local due date (last day on time).</param>
+/// <param name="DueAt">Instant (UTC) the due date passes.</param>
+/// <param name="Status">Open, Submitted, Returned, Done, DoneLate, Cancelled.</param>
+/// <param name="StatusText">Vietnamese status.</param>
+/// <param name="Overdue">Not closed and past due.</param>
+/// <param name="DaysLate">Whole days past the due date (negative = days left).</param>
+/// <param name="SubmittedAt">Latest submission (UTC).</param>
+/// <param name="CompletedAt">Acceptance (UTC).</param>
+/// <param name="ReturnCount">Returns so far.</param>
+/// <param name="LastComment">Latest return comment.</param>
+public sealed record TaskDto(string Id, string InstanceId, string Milestone, UnitTaskKind Kind, string Title, string UnitCode, DateOnly DueDate, DateTimeOffset DueAt,
+    UnitTaskStatus Status, string StatusText, bool Overdue, int DaysLate, DateTimeOffset? SubmittedAt, DateTimeOffset? CompletedAt, int ReturnCount, string? LastComment)
+{
+    /// <summary>Maps a task at instant <paramref name="now"/>.</summary>
+    public static TaskDto From(UnitTaskRecord t, DateTimeOffset now) => new(
+        t.Id, t.InstanceId, t.Milestone, t.Kind, t.Title, t.UnitCode, t.DueDate, t.DueAt, t.Status, MailComposer.StatusText(t.Status),
+        !t.IsClosed && now >= t.DueAt, MailComposer.DaysBetween(t.DueDate, PlanTime.LocalDate(now)), t.SubmittedAt, t.CompletedAt, t.ReturnCount, t.LastComment);
+}

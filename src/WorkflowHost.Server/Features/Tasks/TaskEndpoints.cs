@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Server.Data;
+
+namespace WorkflowHost.Server.Features.Tasks;
+
+/// <summary>Tasks: list (filter by instance, unit, milestone, status, overdue), one task, submit, review.</summary>
+public static class TaskEndpoints
+{
+    /// <summary>Maps <c>/api/tasks</c>.</summary>
+    public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
+        group.MapGet("/", ListAsync).WithName("ListTasks").WithSummary("Lists tasks; overdue=true gives open tasks past their due date, oldest due first.");
+        group.MapGet("/{id}", GetAsync).WithName("GetTask").WithSummary("One task with its submissions.");
+        group.MapPost("/{id}/submissions", SubmitAsync).WithName("SubmitTask").WithSummary("A unit submits for a task; the task waits for review.");
+        group.MapPost("/{id}/review", ReviewAsync).WithName("ReviewTask").WithSummary("The secretariat accepts or returns (with a comment) the latest submission.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TaskDto[]>, ValidationProblem>> ListAsync(WorkflowHostDbContext db, Hosting.ApplicationClock time,
+        string? instanceId, string? unit, string? milestone, string? status, bool? overdue, int? limit, CancellationToken cancellationToken)
+    {
+        var query = db.Tasks.AsNoTracking();
+        if (instanceId is not null) query = query.Where(t => t.InstanceId == instanceId);
+        if (unit is not null) query = query.Where(t => t.UnitCode == unit);
+        if (milestone is not null) query = query.Where(t => t.Milestone == milestone);
+        if (status is not null)
+        {
+            if (!Enum.TryParse<UnitTaskStatus>(status, ignoreCase: true, out var s) || int.TryParse(status, out _))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"'{status}' is not one of {string.Join(", ", Enum.GetNames<UnitTaskStatus>())}."] });
+            query = query.Where(t => t.Status == s);
+        }
+        var now = time.GetUtcNow();
+        if (overdue == true)
+            query = query.Where(t => t.DueAt <= now && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled);
+        var take = Math.Clamp(limit ?? 1000, 1, 10_000);
+        var tasks = await query.OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(tasks.Select(t => TaskDto.From(t, now)).ToArray());
+    }
+
+    private static async Task<Results<Ok<object>, NotFound>> GetAsync(string id, WorkflowHostDbContext db, Hosting.ApplicationClock time, CancellationToken cancellationToken)
+    {
+        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (task is null) return TypedResults.NotFound();
+        var submissions = await db.Submissions.AsNoTracking().Where(s => s.TaskId == id).OrderBy(s => s.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok<object>(new { task = TaskDto.From(task, time.GetUtcNow()), submissions });
+    }
+
+    private static async Task<Results<Ok<TaskDto>, NotFound>> SubmitAsync(string id, SubmitRequest? request, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Tasks.AnyAsync(t => t.Id == id, cancellationToken)) return TypedResults.NotFound();
+        var unit = await db.Tasks.Where(t => t.Id == id).Select(t => t.UnitCode).FirstAsync(cancellationToken);
+        await runtime.SubmitAsync(id, request?.Content, "unit:" + unit, cancellationToken);
+        return TypedResults.Ok(await ReloadAsync(db, id, runtime.Time, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<TaskDto>, NotFound, ValidationProblem>> ReviewAsync(string id, ReviewRequest? request, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var decision = request?.Decision?.Trim().ToLowerInvariant();
+        if (decision is not ("accept" or "return")) errors["decision"] = ["Required: \"accept\" or \"return\"."];
+        if (decision == "return" && string.IsNullOrWhiteSpace(request?.Comment)) errors["comment"] = ["Trả lại hồ sơ cần có ý kiến (a return needs a comment)."];
+        if (request?.Comment is { Length: > 4000 }) errors["comment"] = ["At most 4,000 characters."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (!await db.Tasks.AnyAsync(t => t.Id == id, cancellationToken)) return TypedResults.NotFound();
+        await runtime.ReviewAsync(id, decision == "accept", request!.Comment, "secretariat", cancellationToken);
+        return TypedResults.Ok(await ReloadAsync(db, id, runtime.Time, cancellationToken));
+    }
+
+    private static async Task<TaskDto> ReloadAsync(WorkflowHostDbContext db, string id, TimeProvider time, CancellationToken cancellationToken) =>
+        TaskDto.From(await db.Tasks.AsNoTracking().FirstAsync(t => t.Id == id, cancellationToken), time.GetUtcNow());
+}

@@ -1,0 +1,23 @@
+namespace WorkflowHost.Server.Hosting;
+
+/// <summary>Host settings (config section "App").</summary>
+public sealed class AppOptions
+{
+    /// <summary>Folder of workflow definition files loaded at start (relative to the working directory).</summary>
+    public string WorkflowsPath { get; set; } = "workflows";
+
+    /// <summary>Folder of unit directory files loaded at start.</summary>
+    public string UnitsPath { get; set; } = "config/units";
+
+    /// <summary>Folder for the SQLite database and the mail pickup folder.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Public base URL for links in emails.</summary>
+    public string BaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Seconds between due-timer sweeps (Quartz job).</summary>
+    public double SweepIntervalSeconds { get; set; } = 1;
+
+    /// <summary>Seconds between outbox dispatch runs (Quartz job).</summary>
+    public double DispatchIntervalSeconds { get; set; } = 2;
+}
