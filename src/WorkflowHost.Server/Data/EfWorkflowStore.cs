@@ -31,9 +31,18 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class Session(WorkflowHostDbContext db) : IWorkflowSession
+    private sealed class Session : IWorkflowSession
     {
         private readonly List<(string Instance, string Scope, DateTimeOffset Now)> _cancels = [];
+        private readonly WorkflowHostDbContext db;
+
+        public Session(WorkflowHostDbContext context)
+        {
+            db = context;
+            // A step makes hundreds of small queries over a growing set of tracked entities; detecting
+            // changes before each is quadratic. Changes are detected once, at commit.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+        }
 
         public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken) =>
             await db.Instances.FindAsync([instanceId], cancellationToken).ConfigureAwait(false);
@@ -95,6 +104,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                db.ChangeTracker.DetectChanges();
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var (instance, scope, now) in _cancels)
                 {

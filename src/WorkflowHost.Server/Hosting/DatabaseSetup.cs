@@ -41,9 +41,14 @@ public static class DatabaseSetup
 
     /// <summary>Creates the schema if absent, checks its version, and sets SQLite to WAL with full sync.</summary>
     /// <exception cref="InvalidOperationException">The database has another schema version.</exception>
-    public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    public static Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken) =>
+        services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>().InitializeDatabaseAsync(cancellationToken);
+
+    /// <summary>Creates the schema if absent, checks its version, and sets SQLite to WAL with full sync.</summary>
+    /// <exception cref="InvalidOperationException">The database has another schema version.</exception>
+    public static async Task InitializeDatabaseAsync(this IDbContextFactory<WorkflowHostDbContext> factory, CancellationToken cancellationToken)
     {
-        var factory = services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>();
+        ArgumentNullException.ThrowIfNull(factory);
         await using var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         if (db.Database.IsSqlite())
         {
