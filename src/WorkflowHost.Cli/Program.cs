@@ -1,9 +1,18 @@
 using System.CommandLine;
-using WorkflowHost.Cli;
 
-var root = new RootCommand("WorkflowHost: emulation & commendation plans as durable workflows.")
+namespace WorkflowHost.Cli;
+
+/// <summary>The <c>workflowhost</c> command line: simulate, validate.</summary>
+public static class CliProgram
 {
-    SimulateCommand.Create(),
-    ValidateCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync();
+    /// <summary>Entry point.</summary>
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("WorkflowHost: emulation & commendation plans as durable workflows.")
+        {
+            SimulateCommand.Create(),
+            ValidateCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

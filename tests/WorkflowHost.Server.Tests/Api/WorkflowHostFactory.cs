@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Timeline;
+using WorkflowHost.Server.Hosting;
+using WorkflowHost.Server.Tests.Infrastructure;
+
+namespace WorkflowHost.Server.Tests.Api;
+
+/// <summary>
+/// The real server in-process on a real SQLite file in a temp folder, loading the repository's
+/// workflows and unit directories, with a virtual clock the test moves. Quartz runs on its RAM store
+/// with a long interval: tests drive the sweeps themselves.
+/// </summary>
+public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("wfh-api-");
+
+    public VirtualTimeProvider Clock { get; } = new(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0)));
+
+    public string DataDirectory => _data.FullName;
+
+    public WorkflowRuntime Runtime => Services.GetRequiredService<WorkflowRuntime>();
+
+    /// <summary>Moves the virtual clock and runs the due-timer sweep.</summary>
+    public async Task AdvanceToAsync(DateTimeOffset instant)
+    {
+        Clock.SetUtcNow(instant);
+        await Runtime.ResumeDueTimersAsync(CancellationToken.None);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("App:DataDirectory", _data.FullName);
+        builder.UseSetting("App:WorkflowsPath", RepoPaths.Of("workflows"));
+        builder.UseSetting("App:UnitsPath", RepoPaths.Of("config/units"));
+        builder.UseSetting("App:SweepIntervalSeconds", "3600");
+        builder.UseSetting("App:DispatchIntervalSeconds", "3600");
+        builder.UseSetting("Scheduling:Store", "Memory");
+        builder.ConfigureTestServices(services => services.AddSingleton(new ApplicationClock(Clock)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                _data.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open by a finishing background job; the temp folder is left behind.
+            }
+        }
+    }
+}
