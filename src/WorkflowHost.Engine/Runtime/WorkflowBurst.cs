@@ -112,7 +112,9 @@ internal sealed class WorkflowBurst
             {
                 foreach (var bookmark in await Session.FindActivityBookmarksAsync(Instance.Id, scope.Id, activity.Id, CancellationToken).ConfigureAwait(false))
                     Session.Remove(bookmark);
-                state.Waiting.Remove(activity.Id);
+                // The faulted activity stays "waiting" without bookmarks: its flowchart does not complete as
+                // if it had succeeded, and the flowchart's other branches go on.
+                state.Waiting.Add(activity.Id);
                 Fault(scope, state, activity.Id, activity.TypeName, e.Message);
                 continue;
             }
@@ -187,7 +189,6 @@ internal sealed class WorkflowBurst
 
     private void Fault(ExecutionScope scope, ScopeState state, string activityId, string activityType, string message)
     {
-        scope.Status = WorkflowStatus.Faulted;
         Instance.Incident = $"{activityId}: {message}";
         Journal(new JournalEntry { InstanceId = Instance.Id, Event = "Faulted", ActivityId = activityId, ActivityType = activityType, UnitCode = scope.UnitCode, Detail = message });
         _ = state;
