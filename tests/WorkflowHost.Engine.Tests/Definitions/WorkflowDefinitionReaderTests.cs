@@ -314,22 +314,6 @@ public sealed class WorkflowDefinitionReaderTests
     }
 
     [Fact]
-    public void Read_InvalidEscalationEntry_IsAProblemNamingTheActivity()
-    {
-        var json = new DefinitionBuilder()
-            .Add(Start(), UnitTask("task", "2024-03-15", escalation: ["0:unit", "x:boss"]))
-            .Chain("start", "task")
-            .Build();
-
-        var result = Reader.Read(json);
-
-        var problem = Assert.Single(result.Problems);
-        Assert.Contains("(task)", problem.Path, StringComparison.Ordinal);
-        Assert.Contains("escalation", problem.Message, StringComparison.Ordinal);
-        Assert.Contains("x:boss", problem.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Read_ForEachUnitWithoutBody_IsAProblem()
     {
         var each = Activity("each", "ThiDua.ForEachUnit");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Runtime;
@@ -53,7 +54,44 @@ internal sealed class EngineHarness
     /// <summary>Committed journal entries with this event name.</summary>
     public IReadOnlyList<Journal.JournalEntry> JournalOf(string @event) => [.. Store.Journal.Where(e => e.Event == @event)];
 
-    /// <summary>Moves the clock and resumes due timers.</summary>
+    /// <summary>
+    /// Everything committed (instances, scopes, bookmarks, tasks with their submissions, outbox, journal)
+    /// as one JSON text, to prove that a failed or refused step wrote nothing.
+    /// </summary>
+    public async Task<string> SnapshotAsync(params string[] instanceIds)
+    {
+        var submissions = new List<object>();
+        await using (var session = await Store.OpenSessionAsync(CancellationToken.None))
+            foreach (var task in Store.Tasks)
+                submissions.AddRange(await session.FindSubmissionsAsync(task.Id, CancellationToken.None));
+        return JsonSerializer.Serialize(new
+        {
+            Instances = instanceIds.Select(Store.Instance),
+            Store.Scopes,
+            Store.Bookmarks,
+            Store.Tasks,
+            Submissions = submissions,
+            Store.Outbox,
+            Store.Journal,
+        });
+    }
+
+    /// <summary>
+    /// Runs a live host up to <paramref name="instant"/>: the clock moves from one due timer to the next
+    /// and each is resumed at its own time (unlike <see cref="AdvanceToAsync"/>, which jumps, as after a
+    /// host that was down).
+    /// </summary>
+    public async Task RunToAsync(DateTimeOffset instant)
+    {
+        while (await Runtime.FindNextTimerDueAsync(CancellationToken.None) is { } next && next <= instant)
+        {
+            if (next > Clock.GetUtcNow()) Clock.SetUtcNow(next);
+            if (await Runtime.ResumeDueTimersAsync(CancellationToken.None) == 0) break;
+        }
+        if (instant > Clock.GetUtcNow()) Clock.SetUtcNow(instant);
+    }
+
+    /// <summary>Moves the clock in one jump and resumes due timers (a host that was down until <paramref name="instant"/>).</summary>
     public async Task AdvanceToAsync(DateTimeOffset instant)
     {
         Clock.SetUtcNow(instant);
