@@ -75,7 +75,7 @@ public sealed class ForEachUnitTests
     }
 
     [Fact]
-    public async Task Complete_OnlyAfterEveryBranchCompleted()
+    public async Task OnChildCompleted_SomeBranchesStillOpen_CompletesOnlyAfterTheLast()
     {
         var harness = await StartAsync();
         Assert.Equal(3, harness.Store.Tasks.Count);
@@ -93,7 +93,7 @@ public sealed class ForEachUnitTests
     }
 
     [Fact]
-    public async Task Complete_BranchesCompletingInTheSameStep_CompletesOnce()
+    public async Task OnChildCompleted_AllBranchesInTheSameStep_CompletesOnce()
     {
         // A body that never waits: every branch completes in the start step.
         var body = new DefinitionBuilder("body").Add(SetVariable("mark", "marked", "true")).AsActivity();

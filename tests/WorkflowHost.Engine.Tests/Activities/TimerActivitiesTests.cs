@@ -31,7 +31,7 @@ public sealed class TimerActivitiesTests
 
     [Theory]
     [MemberData(nameof(WaitingActivities))]
-    public async Task Wait_CreatesDurableTimerBookmarkAtTheRightInstant(string type, string input, string value)
+    public async Task Execute_WaitingActivity_CreatesTimerBookmarkAtTheRightInstant(string type, string input, string value)
     {
         var harness = await StartAsync(Activity("wait", type, (input, Literal(value))));
 

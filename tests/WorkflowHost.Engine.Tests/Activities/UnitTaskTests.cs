@@ -458,7 +458,7 @@ public sealed class UnitTaskTests
     // ---- emails ----
 
     [Fact]
-    public async Task Emails_AreVietnameseWithUnitNameDueDateAndLink()
+    public async Task Ladder_Emails_AreVietnameseWithUnitNameDueDateAndLink()
     {
         var harness = await StartSingleAsync();
 
@@ -493,7 +493,7 @@ public sealed class UnitTaskTests
     }
 
     [Fact]
-    public async Task Emails_IdempotencyKeys_AreUnique()
+    public async Task Ladder_WholeRun_IdempotencyKeysAreUnique()
     {
         var harness = await StartAllUnitsAsync();
 
