@@ -339,6 +339,8 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
                     }
                     var materialized = Materialize(child, nodeId, $"{path}/activities[{i}]", depth + 1);
                     if (materialized is null) continue;
+                    // A duplicate id is already reported; keep the first so the flowchart can still be checked.
+                    if (activities.Exists(a => a.Id == materialized.Value.Activity.Id)) continue;
                     children.Add(materialized.Value.Node);
                     activities.Add(materialized.Value.Activity);
                 }

@@ -8,6 +8,7 @@ using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Expressions;
 using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
 
 namespace WorkflowHost.Engine.Runtime;
@@ -111,7 +112,9 @@ internal sealed class WorkflowBurst
             {
                 foreach (var bookmark in await Session.FindActivityBookmarksAsync(Instance.Id, scope.Id, activity.Id, CancellationToken).ConfigureAwait(false))
                     Session.Remove(bookmark);
-                state.Waiting.Remove(activity.Id);
+                // The faulted activity stays "waiting" without bookmarks: its flowchart does not complete as
+                // if it had succeeded, and the flowchart's other branches go on.
+                state.Waiting.Add(activity.Id);
                 Fault(scope, state, activity.Id, activity.TypeName, e.Message);
                 continue;
             }
@@ -148,7 +151,16 @@ internal sealed class WorkflowBurst
     {
         foreach (var waiting in state.Waiting.ToList())
             foreach (var bookmark in await Session.FindActivityBookmarksAsync(Instance.Id, scope.Id, waiting, CancellationToken).ConfigureAwait(false))
+            {
                 Session.Remove(bookmark);
+                // CancelDescendantsAsync covers tasks of child scopes; a UnitTask of this flowchart itself
+                // keeps its task id on its bookmarks and is cancelled here.
+                if (bookmark.Data is { } taskId && await Session.FindTaskAsync(taskId, CancellationToken).ConfigureAwait(false) is { IsClosed: false } task && task.ScopeId == scope.Id)
+                {
+                    task.Status = UnitTaskStatus.Cancelled;
+                    task.CompletedAt = Now;
+                }
+            }
         state.Waiting.Clear();
         await Session.CancelDescendantsAsync(Instance.Id, scope.Id, Now, CancellationToken).ConfigureAwait(false);
         foreach (var loaded in _scopes.Values.Where(s => s.Scope.Id.StartsWith(scope.Id + "/", StringComparison.Ordinal)))
@@ -177,7 +189,6 @@ internal sealed class WorkflowBurst
 
     private void Fault(ExecutionScope scope, ScopeState state, string activityId, string activityType, string message)
     {
-        scope.Status = WorkflowStatus.Faulted;
         Instance.Incident = $"{activityId}: {message}";
         Journal(new JournalEntry { InstanceId = Instance.Id, Event = "Faulted", ActivityId = activityId, ActivityType = activityType, UnitCode = scope.UnitCode, Detail = message });
         _ = state;

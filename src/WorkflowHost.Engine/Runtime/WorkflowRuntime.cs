@@ -146,9 +146,10 @@ public sealed class WorkflowRuntime(
         await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
         {
             foreach (var (key, payload) in events)
-                foreach (var bookmark in await lookup.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false))
+                // Once per instance, not per bookmark: the step resumes every bookmark of the key in the instance.
+                foreach (var instanceId in (await lookup.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false)).Select(b => b.InstanceId).Distinct(StringComparer.Ordinal))
                 {
-                    if (!byInstance.TryGetValue(bookmark.InstanceId, out var list)) byInstance[bookmark.InstanceId] = list = [];
+                    if (!byInstance.TryGetValue(instanceId, out var list)) byInstance[instanceId] = list = [];
                     list.Add((key, payload));
                 }
         }
