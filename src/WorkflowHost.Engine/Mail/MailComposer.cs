@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
@@ -11,7 +13,7 @@ namespace WorkflowHost.Engine.Mail;
 /// <summary>
 /// Renders the system's emails in Vietnamese, HTML plus plain text: unit name, task, due date as
 /// dd/MM/yyyy, days left or days late, and a link. Every value that comes from users or data
-/// (unit names, titles, comments) is HTML-escaped with <see cref="WebUtility.HtmlEncode(string)"/>.
+/// (unit names, titles, comments) is HTML-escaped (markup characters only, so Vietnamese text stays readable).
 /// </summary>
 public sealed partial class MailComposer(string baseUrl)
 {
@@ -147,7 +149,10 @@ public sealed partial class MailComposer(string baseUrl)
     private static string Page(string body) =>
         $"<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"></head><body style=\"font-family:Arial,sans-serif\">{body}<p style=\"color:#666\">{E(Signature).Replace("\n", "<br>", StringComparison.Ordinal)}</p></body></html>";
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    // Escapes markup characters (< > & " ') but leaves Vietnamese letters readable in the HTML source.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    private static string E(string text) => Encoder.Encode(text);
 
     [GeneratedRegex("<[^>]*>")]
     private static partial Regex TagPattern();

@@ -184,7 +184,7 @@ public sealed class UnitTaskTests
             foreach (var name in LateUnitNames)
             {
                 Assert.Contains(name, d.TextBody, StringComparison.Ordinal);
-                Assert.Contains($"<td>{WebUtility.HtmlEncode(name)}</td>", d.HtmlBody, StringComparison.Ordinal);
+                Assert.Contains($"<td>{name}</td>", d.HtmlBody, StringComparison.Ordinal);
             }
             Assert.DoesNotContain("Bình Yên", d.TextBody, StringComparison.Ordinal);
             Assert.Contains("quá hạn 8 ngày", d.TextBody, StringComparison.Ordinal);
@@ -470,7 +470,7 @@ public sealed class UnitTaskTests
         {
             Assert.Contains("Kính gửi", m.TextBody, StringComparison.Ordinal);
             Assert.Contains("Phòng Nội vụ", m.TextBody, StringComparison.Ordinal);
-            Assert.Contains(WebUtility.HtmlEncode("Phòng Nội vụ"), m.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains("Phòng Nội vụ", m.HtmlBody, StringComparison.Ordinal);
             Assert.Contains("15/03/2024", m.TextBody, StringComparison.Ordinal);
             Assert.Contains("http://127.0.0.1:5080/portal/tasks/" + TaskId, m.TextBody, StringComparison.Ordinal);
             Assert.Contains("<a href=\"http://127.0.0.1:5080/portal/tasks/" + TaskId + "\">", m.HtmlBody, StringComparison.Ordinal);
@@ -486,7 +486,7 @@ public sealed class UnitTaskTests
         Assert.Equal(3, digest.Count);
         Assert.All(digest, d =>
         {
-            Assert.Contains($"<td>{WebUtility.HtmlEncode("Phòng Nội vụ")}</td><td>15/03/2024</td><td>8</td>", d.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains($"<td>{"Phòng Nội vụ"}</td><td>15/03/2024</td><td>8</td>", d.HtmlBody, StringComparison.Ordinal);
             Assert.Contains("http://127.0.0.1:5080/api/tasks?instanceId=wf&overdue=true", d.TextBody, StringComparison.Ordinal);
             Assert.Contains("http://127.0.0.1:5080/api/tasks?instanceId=wf&amp;overdue=true", d.HtmlBody, StringComparison.Ordinal);
         });
