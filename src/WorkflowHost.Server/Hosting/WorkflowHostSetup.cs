@@ -3,6 +3,7 @@ using Serilog;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
 using WorkflowHost.Server.Features.Instances;
 using WorkflowHost.Server.Features.Mail;
@@ -70,6 +71,7 @@ public static class WorkflowHostSetup
         // The dispatcher stamps rows on the application clock (the demo's accelerated one included).
         services.AddScoped(sp => new OutboxDispatcher(sp.GetRequiredService<WorkflowHostDbContext>(), sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<IOptions<MailOptions>>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
+        services.AddWorkflowAuth();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
@@ -108,6 +110,8 @@ public static class WorkflowHostSetup
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
