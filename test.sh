@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # Debian packages the tests use. Add one word to add one package (e.g. postgresql chromium).
-APT_PACKAGES=(python3-aiosmtpd)
+APT_PACKAGES=(python3-aiosmtpd postgresql)
 
 RESULTS_DIR=artifacts/test-results
 

@@ -33,14 +33,15 @@ public static class SimulateCommand
         var start = new Option<string?>("--start") { Description = "Virtual start, local date yyyy-MM-dd (08:00 Asia/Ho_Chi_Minh); default: the definition's createdAt date, else 2021-01-01." };
         var inMemory = new Option<bool>("--in-memory") { Description = "Use the in-memory store instead of a SQLite file." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
-        var command = new Command("simulate", "Simulates a plan on a virtual clock and prints its timeline and summary.") { workflow, units, scenario, output, start, inMemory, quiet };
+        var postgres = new Option<string?>("--postgres") { Description = "Use this (empty) PostgreSQL database instead of a SQLite file (Npgsql connection string)." };
+        var command = new Command("simulate", "Simulates a plan on a virtual clock and prints its timeline and summary.") { workflow, units, scenario, output, start, inMemory, quiet, postgres };
         command.SetAction((result, cancellationToken) => RunAsync(new Options(result.GetValue(workflow)!, result.GetValue(units)!, result.GetValue(scenario),
-            result.GetValue(output), result.GetValue(start), result.GetValue(inMemory), result.GetValue(quiet)), Console.Out, cancellationToken));
+            result.GetValue(output), result.GetValue(start), result.GetValue(inMemory), result.GetValue(quiet), result.GetValue(postgres)), Console.Out, cancellationToken));
         return command;
     }
 
     /// <summary>Command options.</summary>
-    public sealed record Options(FileInfo Workflow, FileInfo Units, FileInfo? Scenario, DirectoryInfo? Output, string? Start, bool InMemory, bool Quiet);
+    public sealed record Options(FileInfo Workflow, FileInfo Units, FileInfo? Scenario, DirectoryInfo? Output, string? Start, bool InMemory, bool Quiet, string? Postgres = null);
 
     /// <summary>Runs a simulation; returns the exit code (0 ok, 2 bad input).</summary>
     public static async Task<int> RunAsync(Options options, TextWriter stdout, CancellationToken cancellationToken)
@@ -81,6 +82,12 @@ public static class SimulateCommand
         if (options.InMemory)
         {
             store = new InMemoryWorkflowStore();
+        }
+        else if (options.Postgres is { } postgresConnection)
+        {
+            contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>().UseNpgsql(postgresConnection).Options);
+            await contexts.InitializeDatabaseAsync(cancellationToken);
+            store = new EfWorkflowStore(contexts);
         }
         else
         {
