@@ -92,11 +92,12 @@ public sealed class WorkflowRuntime(
             var due = await store.FindDueTimersAsync(now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
             var instances = due.Select(b => b.InstanceId).Where(i => !failed.Contains(i)).Distinct(StringComparer.Ordinal).ToList();
             if (instances.Count == 0) break;
+            var resumedThisPass = 0;
             foreach (var instanceId in instances)
             {
                 try
                 {
-                    total += await RunStepAsync(instanceId, async (session, burst) =>
+                    resumedThisPass += await RunStepAsync(instanceId, async (session, burst) =>
                     {
                         var bookmarks = await session.FindDueTimersAsync(instanceId, now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
                         foreach (var bookmark in bookmarks) burst.Resume(bookmark, null);
@@ -109,6 +110,10 @@ public sealed class WorkflowRuntime(
                     failures.Add(e);
                 }
             }
+            total += resumedThisPass;
+            // Nothing resumable although timers look due (e.g. a bookmark of a deleted instance): stop
+            // rather than spin; the next sweep looks again.
+            if (resumedThisPass == 0) break;
         }
         return failures.Count > 0 ? throw new AggregateException("Some workflow steps failed; they stay due and are retried on the next sweep.", failures) : total;
     }
