@@ -81,8 +81,8 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
         {
             DefinitionId = definitionId,
             Version = version,
-            Name = (string?)(json["name"] as JsonValue),
-            Description = (string?)(json["description"] as JsonValue),
+            Name = Text(json["name"]),
+            Description = Text(json["description"]),
             IsPublished = json["isPublished"] is JsonValue p && p.TryGetValue<bool>(out var published) && published,
             IsLatest = json["isLatest"] is not JsonValue l || !l.TryGetValue<bool>(out var latest) || latest,
             Variables = variables,
@@ -93,6 +93,9 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
     }
 
     private static DefinitionReadResult Fail(string path, string message) => new(null, [new DefinitionProblem(path, message)]);
+
+    /// <summary>A string JSON value, or null for anything else (never throws on other kinds).</summary>
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>One validation walk: collects problems, materialized activities and views.</summary>
     private sealed class Walk(ActivityRegistry registry)
@@ -154,7 +157,7 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
                 if (name is null) continue;
                 var raw = v["value"];
                 JsonNode? initial = raw is JsonValue s && s.TryGetValue<string>(out var text) ? TryParse(text) : raw?.DeepClone();
-                result.Add(new VariableDefinition((string?)(v["id"] as JsonValue) ?? name, name, (string?)(v["typeName"] as JsonValue) ?? "Object", initial));
+                result.Add(new VariableDefinition(Text(v["id"]) ?? name, name, Text(v["typeName"]) ?? "Object", initial));
             }
             return result;
         }
@@ -210,7 +213,7 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
             var activity = (Activity)Activator.CreateInstance(descriptor.ClrType)!;
             activity.Id = id;
             activity.NodeId = nodeId;
-            activity.Name = (string?)(json["name"] as JsonValue);
+            activity.Name = Text(json["name"]);
             activity.TypeName = type;
 
             foreach (var input in descriptor.Inputs) BindInput(activity, json, input, path);
@@ -380,17 +383,17 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
             string? source, sourcePort, target, targetPort;
             if (c["source"] is JsonObject s && c["target"] is JsonObject t)
             {
-                source = (string?)(s["activity"] as JsonValue);
-                sourcePort = (string?)(s["port"] as JsonValue) ?? "Done";
-                target = (string?)(t["activity"] as JsonValue);
-                targetPort = (string?)(t["port"] as JsonValue) ?? "In";
+                source = Text(s["activity"]);
+                sourcePort = Text(s["port"]) ?? "Done";
+                target = Text(t["activity"]);
+                targetPort = Text(t["port"]) ?? "In";
             }
             else
             {
-                source = (string?)(c["source"] as JsonValue);
-                sourcePort = (string?)(c["sourcePort"] as JsonValue) ?? "Done";
-                target = (string?)(c["target"] as JsonValue);
-                targetPort = (string?)(c["targetPort"] as JsonValue) ?? "In";
+                source = Text(c["source"]);
+                sourcePort = Text(c["sourcePort"]) ?? "Done";
+                target = Text(c["target"]);
+                targetPort = Text(c["targetPort"]) ?? "In";
             }
             var ok = true;
             if (source is null || !byId.TryGetValue(source, out var sourceActivity))

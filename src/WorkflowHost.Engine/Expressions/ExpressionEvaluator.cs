@@ -61,7 +61,7 @@ public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = nul
     private static string? VariableName(JsonNode? value) => value switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonObject o => (string?)o["name"] ?? (string?)o["id"],
+        JsonObject o => (o["name"] as JsonValue)?.TryGetValue<string>(out var n) == true ? n : (o["id"] as JsonValue)?.TryGetValue<string>(out var i) == true ? i : null,
         _ => null,
     };
 
