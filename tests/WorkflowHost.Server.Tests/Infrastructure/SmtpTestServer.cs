@@ -76,6 +76,10 @@ public sealed class SmtpTestServer : IAsyncLifetime, IAsyncDisposable
             .ThenBy(f => f.Name, StringComparer.Ordinal)
             .Select(f => ReceivedMail.Load(f.FullName))];
 
+    /// <summary>How many messages were received so far (files of the Maildir; cheap, nothing parsed).</summary>
+    public int MessageCount =>
+        DeliveredSubfolders.Sum(sub => Directory.EnumerateFiles(Path.Combine(MaildirPath, sub)).Count());
+
     /// <summary>How many received messages carry <paramref name="idempotencyKey"/> in X-WorkflowHost-Key.</summary>
     public int CountWithKey(string idempotencyKey) =>
         Messages.Count(m => string.Equals(m.Key, idempotencyKey, StringComparison.Ordinal));
