@@ -40,12 +40,21 @@ public static class WorkflowHostSetup
             configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
             configuration["ConnectionStrings:Sqlite"] = null;
             configuration["Database:Provider"] = "Sqlite";
-            // A fresh demo every run: the accelerated clock restarts at its virtual start.
-            if (Directory.Exists(app.DataDirectory)) Directory.Delete(app.DataDirectory, recursive: true);
         }
         configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
         configuration["App:DataDirectory"] = app.DataDirectory;
         Directory.CreateDirectory(app.DataDirectory);
+        if (!DatabaseSetup.IsPostgres(configuration)) AddSingleNodeGuard(builder, app.DataDirectory);
+        if (demo.Enabled)
+        {
+            // A fresh demo every run (the accelerated clock restarts at its virtual start); the lock is
+            // taken first, so a second demo cannot wipe a running one.
+            foreach (var entry in new DirectoryInfo(app.DataDirectory).EnumerateFileSystemInfos().Where(e => e.Name != "workflowhost.lock"))
+            {
+                if (entry is DirectoryInfo folder) folder.Delete(recursive: true);
+                else entry.Delete();
+            }
+        }
 
         var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration).Enrich.FromLogContext().CreateLogger();
         builder.Logging.ClearProviders().AddSerilog(logger, dispose: true);
@@ -79,6 +88,9 @@ public static class WorkflowHostSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return builder;
     }
+
+    private static void AddSingleNodeGuard(WebApplicationBuilder builder, string dataDirectory) =>
+        builder.Services.AddSingleton(SingleNodeGuard.Acquire(dataDirectory));
 
     /// <summary>The nearest folder, from the working directory then the program's folder upwards, holding <paramref name="probe"/>.</summary>
     private static string FindRoot(string probe)
