@@ -36,6 +36,16 @@ public sealed class TaskApiTests : IDisposable
     }
 
     [Fact]
+    public async Task HealthReady_DatabaseSchedulerAndPickupMail_Healthy()
+    {
+        var report = await GetJsonAsync("/health/ready");
+        Assert.Equal("Healthy", (string?)report["status"]);
+        Assert.Equal("Healthy", (string?)report["checks"]!["database"]!["status"]);
+        Assert.Equal("Healthy", (string?)report["checks"]!["scheduler"]!["status"]);
+        Assert.Equal("Healthy", (string?)report["checks"]!["smtp"]!["status"]);
+    }
+
+    [Fact]
     public async Task StartInstance_SeededPlan_CreatesUnitPlanTasksForEveryUnit()
     {
         await StartPlanAsync();
