@@ -18,6 +18,12 @@ public sealed class AppOptions
     /// <summary>Seconds between due-timer sweeps (Quartz job).</summary>
     public double SweepIntervalSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// SQLite mode: refuse to start when another server holds the data folder (default on). Only
+    /// in-process test hosts that deliberately share one folder turn it off.
+    /// </summary>
+    public bool SingleNodeGuard { get; set; } = true;
+
     /// <summary>Seconds between outbox dispatch runs (Quartz job).</summary>
     public double DispatchIntervalSeconds { get; set; } = 2;
 }

@@ -45,7 +45,7 @@ public static class WorkflowHostSetup
         configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
         configuration["App:DataDirectory"] = app.DataDirectory;
         Directory.CreateDirectory(app.DataDirectory);
-        if (!DatabaseSetup.IsPostgres(configuration)) AddSingleNodeGuard(builder, app.DataDirectory);
+        if (!DatabaseSetup.IsPostgres(configuration) && app.SingleNodeGuard) AddSingleNodeGuard(builder, app.DataDirectory);
         if (demo.Enabled)
         {
             // A fresh demo every run (the accelerated clock restarts at its virtual start); the lock is

@@ -39,6 +39,8 @@ public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
         builder.UseSetting("App:SweepIntervalSeconds", "3600");
         builder.UseSetting("App:DispatchIntervalSeconds", "3600");
         builder.UseSetting("Scheduling:Store", "Memory");
+        // Some tests open a second in-process host on the same folder on purpose (e.g. with a test user).
+        builder.UseSetting("App:SingleNodeGuard", "false");
         builder.ConfigureTestServices(services => services.AddSingleton(new ApplicationClock(Clock)));
     }
 
