@@ -8,6 +8,7 @@ using WorkflowHost.Server.Features.Definitions;
 using WorkflowHost.Server.Features.Instances;
 using WorkflowHost.Server.Features.Mail;
 using WorkflowHost.Server.Features.Scheduling;
+using WorkflowHost.Server.Features.Studio;
 using WorkflowHost.Server.Features.Tasks;
 
 namespace WorkflowHost.Server.Hosting;
@@ -72,6 +73,8 @@ public static class WorkflowHostSetup
         services.AddScoped(sp => new OutboxDispatcher(sp.GetRequiredService<WorkflowHostDbContext>(), sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<IOptions<MailOptions>>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddWorkflowAuth();
+        services.AddWorkflowAccounts(configuration);
+        services.AddStudio(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
@@ -96,6 +99,7 @@ public static class WorkflowHostSetup
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.InitializeDatabaseAsync(app.Lifetime.ApplicationStopping);
         await app.Services.GetRequiredService<CatalogSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+        await app.Services.EnsureBootstrapAccountAsync(app.Logger, app.Lifetime.ApplicationStopping);
         var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!demo.Enabled) return;
         var runtime = app.Services.GetRequiredService<WorkflowRuntime>();
@@ -110,6 +114,7 @@ public static class WorkflowHostSetup
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStudioBundle();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
@@ -119,6 +124,8 @@ public static class WorkflowHostSetup
         app.MapInstanceEndpoints();
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
+        app.MapSignInEndpoints();
+        app.MapDesignerPages();
         return app;
     }
 }
