@@ -73,12 +73,12 @@ public static class WorkflowHostSetup
         services.AddScoped(sp => new OutboxDispatcher(sp.GetRequiredService<WorkflowHostDbContext>(), sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<IOptions<MailOptions>>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddWorkflowAuth();
-        services.AddWorkflowAccounts(configuration);
-        services.AddStudio(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
         services.AddHealthChecks();
+        services.AddWorkflowAccounts(configuration);
+        services.AddStudio(configuration);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return builder;
     }
@@ -119,13 +119,13 @@ public static class WorkflowHostSetup
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
+        app.MapSignInEndpoints();
+        app.MapDesignerPages();
         app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
-        app.MapSignInEndpoints();
-        app.MapDesignerPages();
         return app;
     }
 }
