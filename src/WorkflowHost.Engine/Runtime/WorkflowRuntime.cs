@@ -190,6 +190,17 @@ public sealed class WorkflowRuntime(
         return _blueprints.GetOrAdd((definitionId, found.Version), _ => _reader.Read(found.Json).GetBlueprintOrThrow());
     }
 
+    /// <summary>
+    /// Forgets the cached blueprints of every version of <paramref name="definitionId"/>. Call it after a
+    /// version's JSON changed in place (a draft saved again), or versions were published, retracted or deleted,
+    /// so the next start or step reads the stored JSON again.
+    /// </summary>
+    public void ForgetBlueprints(string definitionId)
+    {
+        foreach (var key in _blueprints.Keys)
+            if (key.Item1 == definitionId) _blueprints.TryRemove(key, out _);
+    }
+
     private async Task ResumeTaskAsync(string taskId, JsonObject payload, CancellationToken cancellationToken)
     {
         await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))

@@ -5,6 +5,7 @@ using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
+using WorkflowHost.Server.Features.Designer;
 using WorkflowHost.Server.Features.Instances;
 using WorkflowHost.Server.Features.Mail;
 using WorkflowHost.Server.Features.Scheduling;
@@ -73,6 +74,7 @@ public static class WorkflowHostSetup
         services.AddScoped(sp => new OutboxDispatcher(sp.GetRequiredService<WorkflowHostDbContext>(), sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<IOptions<MailOptions>>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddWorkflowAuth();
+        services.AddElsaApi();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
@@ -126,6 +128,7 @@ public static class WorkflowHostSetup
         app.MapInstanceEndpoints();
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
+        app.MapElsaApi();
         return app;
     }
 }
