@@ -74,6 +74,25 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
         Assert.Equal("/signin", new Uri(page.Url).AbsolutePath);
     }
 
+    [Fact]
+    public async Task Pages_PhoneWidth_FitWithoutSideways()
+    {
+        await using var context = await fixture.NewContextAsync(width: 390, height: 844);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the sign-in page scrolls sideways at 390 px");
+        Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "signin-phone.png") });
+
+        await page.FillAsync("#userName", DesignerServer.SecretariatUser);
+        await page.FillAsync("#password", fixture.Server.SecretariatPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/designer/", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        var topBar = await page.Locator("header.topbar").BoundingBoxAsync();
+        Assert.True(topBar!.Width <= 390, $"the designer's top bar is {topBar.Width} px wide on a 390 px screen");
+        await Assertions.Expect(page.Locator("header.topbar form[action='/signout'] button")).ToBeInViewportAsync();
+    }
+
     internal static async Task SignInAsync(IPage page, string user, string password, string expectedUrl)
     {
         await page.GotoAsync("/signin");

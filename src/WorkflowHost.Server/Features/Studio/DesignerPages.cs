@@ -107,7 +107,7 @@ public static class DesignerPages
             <header class="topbar">
             <a class="brand" href="{StudioBundle.BasePath}">WorkflowHost · Thiết kế</a>
             {back}
-            <span class="title">{HtmlPage.Encode(title)}</span>
+            <span class="title" title="{HtmlPage.Encode(title)}">{HtmlPage.Encode(title)}</span>
             <span class="user">{HtmlPage.Encode(user)}</span>
             {SignInEndpoints.SignOutButton(context, antiforgery)}
             </header>
@@ -126,14 +126,12 @@ public static class DesignerPages
         <link href="Elsa.Studio.Host.CustomElements.styles.css" rel="stylesheet">
         <style>
         body.studio-page { display: flex; flex-direction: column; height: 100vh; height: 100dvh; background: #fff; }
-        .topbar .title { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 60vw; }
         .topbar .user { opacity: .9; }
         main.studio { position: relative; flex: 1; min-height: 0; overflow: auto; }
         main.studio > elsa-workflow-definition-editor, main.studio > elsa-workflow-definition-list { display: block; height: 100%; }
         .studio-loading { position: absolute; inset: 0; margin: 0; padding: 2rem 1rem; text-align: center; color: #5f6b7a; pointer-events: none; }
         #blazor-error-ui { display: none; position: fixed; bottom: 0; left: 0; right: 0; z-index: 10000; padding: .6rem 1rem; background: #fff3cd; box-shadow: 0 -1px 4px rgba(0,0,0,.2); }
         #blazor-error-ui .dismiss { float: right; cursor: pointer; }
-        @media (max-width: 600px) { .topbar .title { max-width: 100%; order: 10; flex-basis: 100%; } }
         </style>
         """;
 
