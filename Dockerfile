@@ -4,6 +4,9 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The build runs `npm ci` in src/WorkflowHost.Server/ClientApp to install the Elsa Studio designer bundle,
+# which `dotnet publish` copies to /app/publish/studio.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 # The whole context (see .dockerignore): Directory.Build.props, Directory.Packages.props,
 # BannedSymbols.txt and global.json take part in the build, and project references may grow.
 COPY . .

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Debian packages the tests use. Add one word to add one package (e.g. postgresql chromium).
-APT_PACKAGES=(python3-aiosmtpd postgresql)
+# Debian packages the tests use. Add one word to add one package (e.g. wrk).
+# chromium: /usr/bin/chromium, driven by Microsoft.Playwright in the browser tests (no browser download).
+APT_PACKAGES=(python3-aiosmtpd postgresql chromium)
 
 RESULTS_DIR=artifacts/test-results
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace WorkflowHost.Cli;
 
-/// <summary>The <c>workflowhost</c> command line: simulate, validate.</summary>
+/// <summary>The <c>workflowhost</c> command line: simulate, validate, user.</summary>
 public static class CliProgram
 {
     /// <summary>Entry point.</summary>
@@ -12,6 +12,7 @@ public static class CliProgram
         {
             SimulateCommand.Create(),
             ValidateCommand.Create(),
+            UserCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

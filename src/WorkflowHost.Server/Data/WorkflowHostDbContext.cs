@@ -3,6 +3,7 @@ using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Mail;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
 
 namespace WorkflowHost.Server.Data;
@@ -40,6 +41,9 @@ public sealed class WorkflowHostDbContext(DbContextOptions<WorkflowHostDbContext
 
     /// <summary>The journal.</summary>
     public DbSet<JournalEntry> Journal => Set<JournalEntry>();
+
+    /// <summary>User accounts (sign-in).</summary>
+    public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)

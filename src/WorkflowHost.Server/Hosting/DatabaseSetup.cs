@@ -12,7 +12,13 @@ namespace WorkflowHost.Server.Hosting;
 public static class DatabaseSetup
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
+
+    /// <summary>Hand-written upgrades (docs/decisions/0004): from version N to N+1, SQL for SQLite and for PostgreSQL.</summary>
+    private static readonly SortedDictionary<int, (string Sqlite, string Postgres)> Upgrades = new()
+    {
+        [1] = (Features.Auth.UserAccountSchema.Sqlite, Features.Auth.UserAccountSchema.Postgres), // 1 → 2: sign-in accounts
+    };
 
     /// <summary>True when PostgreSQL is configured.</summary>
     public static bool IsPostgres(IConfiguration configuration) =>
@@ -65,7 +71,21 @@ public static class DatabaseSetup
         var versions = await db.Database.SqlQueryRaw<int>("SELECT \"Version\" AS \"Value\" FROM \"SchemaVersion\"").ToListAsync(cancellationToken).ConfigureAwait(false);
         if (versions.Count == 0)
             await db.Database.ExecuteSqlAsync($"INSERT INTO \"SchemaVersion\" (\"Version\") VALUES ({SchemaVersion})", cancellationToken).ConfigureAwait(false);
+        else if (versions[0] < SchemaVersion && Enumerable.Range(versions[0], SchemaVersion - versions[0]).All(Upgrades.ContainsKey))
+            await UpgradeAsync(db, versions[0], cancellationToken).ConfigureAwait(false);
         else if (versions[0] != SchemaVersion)
             throw new InvalidOperationException($"The database has schema version {versions[0]}; this build needs {SchemaVersion}. Migrate it (docs/decisions/0004) or use a new database.");
+    }
+
+    private static async Task UpgradeAsync(WorkflowHostDbContext db, int from, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        for (var version = from; version < SchemaVersion; version++)
+        {
+            var (sqlite, postgres) = Upgrades[version];
+            await db.Database.ExecuteSqlRawAsync(db.Database.IsSqlite() ? sqlite : postgres, cancellationToken).ConfigureAwait(false);
+        }
+        await db.Database.ExecuteSqlAsync($"UPDATE \"SchemaVersion\" SET \"Version\" = {SchemaVersion}", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

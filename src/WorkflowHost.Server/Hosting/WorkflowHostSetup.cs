@@ -9,6 +9,7 @@ using WorkflowHost.Server.Features.Designer;
 using WorkflowHost.Server.Features.Instances;
 using WorkflowHost.Server.Features.Mail;
 using WorkflowHost.Server.Features.Scheduling;
+using WorkflowHost.Server.Features.Studio;
 using WorkflowHost.Server.Features.Tasks;
 
 namespace WorkflowHost.Server.Hosting;
@@ -87,6 +88,8 @@ public static class WorkflowHostSetup
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();
         services.AddHealthChecks().AddReadinessChecks();
+        services.AddWorkflowAccounts(configuration);
+        services.AddStudio(configuration);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return builder;
     }
@@ -110,6 +113,7 @@ public static class WorkflowHostSetup
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.InitializeDatabaseAsync(app.Lifetime.ApplicationStopping);
         await app.Services.GetRequiredService<CatalogSeeder>().SeedAsync(app.Lifetime.ApplicationStopping);
+        await app.Services.EnsureBootstrapAccountAsync(app.Logger, app.Lifetime.ApplicationStopping);
         var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!demo.Enabled) return;
         var runtime = app.Services.GetRequiredService<WorkflowRuntime>();
@@ -124,6 +128,7 @@ public static class WorkflowHostSetup
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStudioBundle();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
@@ -137,6 +142,8 @@ public static class WorkflowHostSetup
                 checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
             }),
         });
+        app.MapSignInEndpoints();
+        app.MapDesignerPages();
         app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();

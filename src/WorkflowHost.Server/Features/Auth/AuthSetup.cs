@@ -18,16 +18,23 @@ public static class AuthSetup
                 o.LoginPath = "/signin";
                 // APIs answer 401/403 instead of redirecting to the sign-in page.
                 o.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
-                o.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
+                o.Events.OnRedirectToAccessDenied = context => IsApi(context.Request) ? Deny(context, StatusCodes.Status403Forbidden) : ForbiddenPageAsync(context.HttpContext);
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Secretariat, p => p.RequireAuthenticatedUser().RequireRole(AuthPolicies.SecretariatRole));
         return services;
     }
 
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/elsa");
+
+    // A signed-in user without the role gets a 403 page, not a redirect.
+    private static Task ForbiddenPageAsync(HttpContext context) =>
+        Pages.HtmlPage.Message("Không có quyền truy cập", "Tài khoản của bạn không có quyền mở trang này (cần vai trò Thường trực Hội đồng). Hãy đăng nhập bằng tài khoản khác.",
+            StatusCodes.Status403Forbidden, "/signout", "Đăng xuất").ExecuteAsync(context);
+
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/elsa"))
+        if (IsApi(context.Request))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
