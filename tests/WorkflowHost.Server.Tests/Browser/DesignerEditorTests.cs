@@ -94,8 +94,7 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
             await page.Locator(".x6-node[data-cell-id='task-mid-term-review-district-2023'] .activity-label").ClickAsync();
             await Assertions.Expect(Label(page, "Tên nhiệm vụ").First).ToBeVisibleAsync();
             Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
-            await page.WaitForTimeoutAsync(1000);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-tuan-giao.png") });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-tuan-giao.png"), Animations = ScreenshotAnimations.Disabled });
             await File.WriteAllTextAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-tuan-giao.timing.txt"), timing + Environment.NewLine);
         }
         finally
@@ -144,9 +143,11 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
             await FillDeadlineAsync(page, "Hạn", phrase, added, "dueDate");
 
             // 3. Connect StartAt7's Done port to the new task's In port (X6 uses mouse events, not HTML drag and drop).
-            await ConnectAsync(page, after, "Done", added, "In");
+            // The autosave that follows the new connection must have gone out before publishing.
+            await page.RunAndWaitForResponseAsync(
+                () => ConnectAsync(page, after, "Done", added, "In"),
+                r => IsSave(r) && (r.Request.PostData ?? "").Contains(added, StringComparison.Ordinal), new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
             await Assertions.Expect(page.Locator(".x6-edge")).ToHaveCountAsync(edgesBefore + 1);
-            await page.WaitForTimeoutAsync(1500); // let the autosave after the last change go out
 
             // 4. Publish (the cloud button): the studio posts the definition with publish:true.
             var publish = await page.RunAndWaitForResponseAsync(
@@ -154,7 +155,7 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
                 r => IsSave(r) && (r.Request.PostData ?? "").Contains("\"publish\":true", StringComparison.Ordinal),
                 new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
             Assert.Equal(200, publish.Status);
-            await page.WaitForTimeoutAsync(1000);
+            await Assertions.Expect(page.GetByText("Workflow published").First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 15_000 });
             Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-published-v2.png") });
 
@@ -170,6 +171,28 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
             Assert.Equal(("Deadline", phrase), (due.GetProperty("type").GetString(), due.GetProperty("value").GetString()));
             Assert.Contains(root.GetProperty("connections").EnumerateArray(), c =>
                 c.GetProperty("source").GetProperty("activity").GetString() == after && c.GetProperty("target").GetProperty("activity").GetString() == added);
+
+            // 6. A simulation of the published version 2 includes the new task, due the day before 15/06/2023.
+            var work = Directory.CreateTempSubdirectory("wfh-v2-sim-");
+            try
+            {
+                var file = Path.Combine(work.FullName, "v2.json");
+                await File.WriteAllTextAsync(file, published.GetRawText());
+                var exit = await WorkflowHost.Cli.SimulateCommand.RunAsync(new WorkflowHost.Cli.SimulateCommand.Options(
+                    new FileInfo(file), new FileInfo(Infrastructure.RepoPaths.Of("config/units/tuan-giao.json")),
+                    new FileInfo(Infrastructure.RepoPaths.Of("config/scenarios/tuan-giao-typical.json")),
+                    work, Start: "2021-08-01", InMemory: true, Quiet: true), TextWriter.Null, CancellationToken.None);
+                Assert.Equal(0, exit);
+                var events = await File.ReadAllLinesAsync(Path.Combine(work.FullName, "events.jsonl"));
+                var created = Assert.Single(events, e => e.Contains("\"event\":\"TaskCreated\"", StringComparison.Ordinal) && e.Contains("\"milestone\":\"bao-cao-bo-sung-2023\"", StringComparison.Ordinal));
+                Assert.Contains("\"unit\":\"PNV\"", created, StringComparison.Ordinal);
+                Assert.Contains("hạn 14/06/2023", created, StringComparison.Ordinal);
+                output.WriteLine("simulated v2: " + created);
+            }
+            finally
+            {
+                work.Delete(recursive: true);
+            }
         }
         finally
         {
