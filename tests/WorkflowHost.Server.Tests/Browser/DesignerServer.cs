@@ -84,26 +84,19 @@ public sealed class DesignerServer : IAsyncDisposable
         _process = process;
 
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        await Poll.UntilAsync(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode} before it was healthy:\n{ReadLog()}");
             try
             {
                 using var response = await client.GetAsync(new Uri("health", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                return response.StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                return false; // not listening yet, or a slow first answer
             }
-            catch (TaskCanceledException)
-            {
-                // Slow first answer.
-            }
-            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"The server was not healthy within {StartTimeout.TotalSeconds} s:\n{ReadLog()}");
-            await Task.Delay(100);
-        }
+        }, StartTimeout, "the designer test server to be healthy", () => Task.FromResult(ReadLog()));
     }
 
     /// <summary>The server's log so far.</summary>

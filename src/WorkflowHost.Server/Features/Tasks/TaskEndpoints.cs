@@ -51,8 +51,8 @@ public static class TaskEndpoints
 
     private static async Task<Results<Ok<TaskDto>, NotFound>> SubmitAsync(string id, SubmitRequest? request, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
     {
-        if (!await db.Tasks.AnyAsync(t => t.Id == id, cancellationToken)) return TypedResults.NotFound();
-        var unit = await db.Tasks.Where(t => t.Id == id).Select(t => t.UnitCode).FirstAsync(cancellationToken);
+        var unit = await db.Tasks.Where(t => t.Id == id).Select(t => t.UnitCode).FirstOrDefaultAsync(cancellationToken);
+        if (unit is null) return TypedResults.NotFound();
         await runtime.SubmitAsync(id, request?.Content, "unit:" + unit, cancellationToken);
         return TypedResults.Ok(await ReloadAsync(db, id, runtime.Time, cancellationToken));
     }
