@@ -83,7 +83,7 @@ internal sealed class WorkflowBurst
             if (!view.Activities.TryGetValue(item.ActivityId, out var activity))
             {
                 if (item.Bookmark is { } orphan) Session.Remove(orphan);
-                Fault(scope, state, item.ActivityId, "?", $"activity '{item.ActivityId}' is not in {Blueprint.Definition.DefinitionId} v{Blueprint.Definition.Version}");
+                Fault(scope, item.ActivityId, "?", $"activity '{item.ActivityId}' is not in {Blueprint.Definition.DefinitionId} v{Blueprint.Definition.Version}");
                 continue;
             }
             var context = new ActivityExecutionContext(this, scope, state, activity, item.From);
@@ -115,7 +115,7 @@ internal sealed class WorkflowBurst
                 // The faulted activity stays "waiting" without bookmarks: its flowchart does not complete as
                 // if it had succeeded, and the flowchart's other branches go on.
                 state.Waiting.Add(activity.Id);
-                Fault(scope, state, activity.Id, activity.TypeName, e.Message);
+                Fault(scope, activity.Id, activity.TypeName, e.Message);
                 continue;
             }
             await ApplyAsync(scope, state, view, activity, result).ConfigureAwait(false);
@@ -187,11 +187,10 @@ internal sealed class WorkflowBurst
         Enqueue(new WorkItem(WorkKind.ChildCompleted, scope.ParentId, scope.OwnerActivityId!, null, null, null, scope.Id));
     }
 
-    private void Fault(ExecutionScope scope, ScopeState state, string activityId, string activityType, string message)
+    private void Fault(ExecutionScope scope, string activityId, string activityType, string message)
     {
         Instance.Incident = $"{activityId}: {message}";
         Journal(new JournalEntry { InstanceId = Instance.Id, Event = "Faulted", ActivityId = activityId, ActivityType = activityType, UnitCode = scope.UnitCode, Detail = message });
-        _ = state;
     }
 
     private void StartScope(ExecutionScope scope)

@@ -7,22 +7,38 @@ namespace WorkflowHost.Engine.Timeline;
 /// </summary>
 public sealed class VirtualTimeProvider(DateTimeOffset start) : TimeProvider
 {
+    private readonly Lock _gate = new();
     private DateTimeOffset _now = start.ToUniversalTime();
 
     /// <inheritdoc />
     public override TimeZoneInfo LocalTimeZone => PlanTime.Zone;
 
     /// <inheritdoc />
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow()
+    {
+        // A DateTimeOffset is two words: read and write it under the lock so other threads never see half of it.
+        lock (_gate) return _now;
+    }
 
     /// <summary>Moves the clock to <paramref name="instant"/>; it never moves backwards.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The instant is earlier than now.</exception>
     public void SetUtcNow(DateTimeOffset instant)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(instant, _now);
-        _now = instant.ToUniversalTime();
+        lock (_gate)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(instant, _now);
+            _now = instant.ToUniversalTime();
+        }
     }
 
     /// <summary>Moves the clock forward by <paramref name="delta"/>.</summary>
-    public void Advance(TimeSpan delta) => SetUtcNow(_now + delta);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    public void Advance(TimeSpan delta)
+    {
+        lock (_gate)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+            _now += delta;
+        }
+    }
 }

@@ -100,7 +100,6 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task CommitAsync(CancellationToken cancellationToken)
         {
-            var strategy = db.Database.CreateExecutionStrategy();
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +121,6 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 throw new WorkflowConcurrencyException("Another writer changed the same workflow state; the step was not committed.", e);
             }
-            _ = strategy;
         }
 
         public ValueTask DisposeAsync() => db.DisposeAsync();

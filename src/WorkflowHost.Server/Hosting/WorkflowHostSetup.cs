@@ -64,9 +64,12 @@ public static class WorkflowHostSetup
         var services = builder.Services;
         services.Configure<AppOptions>(configuration.GetSection("App"));
         services.Configure<DemoOptions>(configuration.GetSection("Demo"));
-        TimeProvider time = demo.Enabled
-            ? new AcceleratedTimeProvider(TimeProvider.System, PlanTime.AtLocal(DateOnly.FromDateTime(DateTime.Parse(demo.VirtualStart, System.Globalization.CultureInfo.InvariantCulture)), TimeOnly.FromDateTime(DateTime.Parse(demo.VirtualStart, System.Globalization.CultureInfo.InvariantCulture))), demo.Speed)
-            : TimeProvider.System;
+        TimeProvider time = TimeProvider.System;
+        if (demo.Enabled)
+        {
+            var start = DateTime.Parse(demo.VirtualStart, System.Globalization.CultureInfo.InvariantCulture); // local Asia/Ho_Chi_Minh
+            time = new AcceleratedTimeProvider(TimeProvider.System, PlanTime.AtLocal(DateOnly.FromDateTime(start), TimeOnly.FromDateTime(start)), demo.Speed);
+        }
         services.AddWorkflowDatabase(configuration, app.DataDirectory);
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
         services.AddSingleton<DbDefinitionSource>();

@@ -1,3 +1,4 @@
+using WorkflowHost.Engine.Timeline;
 using Microsoft.AspNetCore.Identity;
 using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Tests.Infrastructure;
@@ -8,7 +9,7 @@ public sealed class AccountServiceTests : IDisposable
 {
     private const string Password = "mot-mat-khau-dai";
     private readonly SqliteTestDatabase _database = new();
-    private readonly TestClock _clock = new();
+    private readonly VirtualTimeProvider _clock = new VirtualTimeProvider(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _database.Dispose();
 

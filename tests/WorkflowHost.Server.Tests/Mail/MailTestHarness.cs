@@ -1,3 +1,4 @@
+using WorkflowHost.Engine.Timeline;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace WorkflowHost.Server.Tests.Mail;
 
 /// <summary>
 /// The mail feature wired as the server wires it (<see cref="MailServiceCollectionExtensions.AddMailDelivery"/>),
-/// on a real SQLite file, a <see cref="TestClock"/> and a log collector.
+/// on a real SQLite file, a virtual clock and a log collector.
 /// </summary>
 internal sealed class MailTestHarness : IAsyncDisposable
 {
@@ -32,7 +33,7 @@ internal sealed class MailTestHarness : IAsyncDisposable
 
     public SqliteTestDatabase Database { get; } = new();
 
-    public TestClock Clock { get; } = new();
+    public VirtualTimeProvider Clock { get; } = new VirtualTimeProvider(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
     public ListLoggerProvider Logs { get; } = new();
 

@@ -18,7 +18,7 @@ public sealed partial class ServerSmtpModeTests(ITestOutputHelper output)
     public async Task Server_SmtpMode_DeliversTuanGiaoEmailsToRealSmtpServer()
     {
         var total = Stopwatch.StartNew();
-        var repository = RepositoryRoot();
+        var repository = RepoPaths.Root;
         using var folder = new TempDirectory("workflowhost-tuangiao");
         Directory.CreateDirectory(folder.Combine("workflows"));
         Directory.CreateDirectory(folder.Combine("units"));
@@ -98,14 +98,6 @@ public sealed partial class ServerSmtpModeTests(ITestOutputHelper output)
             "every outbox row Sent",
             () => Task.FromResult($"outbox {rows.Count} rows ({string.Join(", ", rows.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})"));
         return rows;
-    }
-
-    /// <summary>The repository root: the nearest folder above the test output holding WorkflowHost.sln.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "WorkflowHost.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No WorkflowHost.sln above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"^(?<task>[^/]+)/r(?<rung>\d+)/(?<to>[^/]+)$")]
