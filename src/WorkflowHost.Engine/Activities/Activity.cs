@@ -41,4 +41,31 @@ public abstract class Activity
 
     /// <summary>Static checks of bound inputs beyond required/convertible (e.g. the escalation ladder's format).</summary>
     public virtual IEnumerable<string> Validate(Expressions.ExpressionEvaluator evaluator) => [];
+
+    /// <summary>
+    /// For <see cref="Validate"/>: evaluates a statically known input (not a Variable) and runs
+    /// <paramref name="check"/> on it. Returns "name: message" when the check throws
+    /// <see cref="FormatException"/>; null when it passes or the input cannot be evaluated statically
+    /// (input binding reports unevaluable inputs).
+    /// </summary>
+    protected static string? CheckInput<T>(Expressions.ExpressionEvaluator evaluator, Input<T> input, string name, Action<T> check)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(check);
+        if (input.Expression is not { Type: not "Variable" } expression) return null;
+        try
+        {
+            if (evaluator.Evaluate<T>(expression) is { } value) check(value);
+            return null;
+        }
+        catch (Expressions.ExpressionEvaluationException)
+        {
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return name + ": " + e.Message;
+        }
+    }
 }

@@ -57,6 +57,15 @@ public sealed class UnitTaskRecord
     /// <summary>Escalation ladder, e.g. "0:unit;3:head;7:secretariat,leaders".</summary>
     public string Escalation { get; set; } = "";
 
+    /// <summary>
+    /// Minimum exemplars the submission must list (registration / nomination), canonical
+    /// <see cref="Quotas.ExemplarCounts"/> text such as <c>collective:3;individual:3</c>; empty = none.
+    /// </summary>
+    public string Minimum { get; set; } = "";
+
+    /// <summary>How many times the due date was amended (0 = as planned); part of later rungs' email keys.</summary>
+    public int DueRevision { get; set; }
+
     /// <summary>Index of the next ladder rung to fire (rungs sorted by time).</summary>
     public int NextRung { get; set; }
 

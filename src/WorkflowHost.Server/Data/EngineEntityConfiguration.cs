@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 
@@ -12,7 +13,8 @@ namespace WorkflowHost.Server.Data;
 /// </summary>
 internal sealed class EngineEntityConfiguration :
     IEntityTypeConfiguration<WorkflowInstance>, IEntityTypeConfiguration<ExecutionScope>, IEntityTypeConfiguration<Bookmark>,
-    IEntityTypeConfiguration<UnitTaskRecord>, IEntityTypeConfiguration<Submission>, IEntityTypeConfiguration<JournalEntry>
+    IEntityTypeConfiguration<UnitTaskRecord>, IEntityTypeConfiguration<Submission>, IEntityTypeConfiguration<JournalEntry>,
+    IEntityTypeConfiguration<QuotaRecord>
 {
     public void Configure(EntityTypeBuilder<WorkflowInstance> builder)
     {
@@ -67,5 +69,13 @@ internal sealed class EngineEntityConfiguration :
         builder.ToTable("Journal");
         builder.HasKey(j => j.Id);
         builder.HasIndex(j => new { j.InstanceId, j.Sequence });
+    }
+
+    public void Configure(EntityTypeBuilder<QuotaRecord> builder)
+    {
+        builder.ToTable("Quotas");
+        builder.HasKey(q => q.Id);
+        builder.Property(q => q.Status).HasConversion<string>().HasMaxLength(20);
+        builder.HasIndex(q => new { q.InstanceId, q.UnitCode });
     }
 }

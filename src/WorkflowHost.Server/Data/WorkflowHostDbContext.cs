@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Server.Features.Auth;
@@ -41,6 +42,9 @@ public sealed class WorkflowHostDbContext(DbContextOptions<WorkflowHostDbContext
 
     /// <summary>The journal.</summary>
     public DbSet<JournalEntry> Journal => Set<JournalEntry>();
+
+    /// <summary>Lead units' quotas per movement and period.</summary>
+    public DbSet<QuotaRecord> Quotas => Set<QuotaRecord>();
 
     /// <summary>User accounts (sign-in).</summary>
     public DbSet<UserAccount> UserAccounts => Set<UserAccount>();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Expressions;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
@@ -58,6 +59,10 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
         DefaultValue = "[\"0:unit\",\"3:head\",\"7:secretariat,leaders\"]", Order = 8)]
     public Input<string[]> Escalation { get; init; } = new();
 
+    /// <summary>Minimum exemplars a registration or nomination must list, e.g. "tối thiểu 03 tập thể, 03 cá nhân" or "collective:3;individual:3".</summary>
+    [Input(DisplayName = "Số lượng tối thiểu", Description = "Với đăng ký / giới thiệu: ví dụ \"03 tập thể, 03 cá nhân\"; để trống nếu không quy định.", Order = 9)]
+    public Input<string> Minimum { get; init; } = new();
+
     /// <summary>The event key that resumes a task's activity.</summary>
     public static string EventKey(string taskId) => "task:" + taskId;
 
@@ -79,26 +84,15 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
     }
 
     /// <inheritdoc />
-    public override IEnumerable<string> Validate(ExpressionEvaluator evaluator)
+    public override IEnumerable<string> Validate(ExpressionEvaluator evaluator) => new[]
     {
-        ArgumentNullException.ThrowIfNull(evaluator);
-        string? problem = null;
-        try
+        CheckInput(evaluator, Escalation, "escalation", entries => TaskLadder.ParseEscalation(entries)),
+        CheckInput(evaluator, Minimum, "minimum", text => ExemplarCounts.Parse(text)),
+        CheckInput(evaluator, ReminderDays, "reminderDays", days =>
         {
-            if (Escalation.Expression is { Type: not "Variable" } e && evaluator.Evaluate<string[]>(e) is { } entries) TaskLadder.ParseEscalation(entries);
-            if (ReminderDays.Expression is { Type: not "Variable" } r && evaluator.Evaluate<int[]>(r) is { } days && days.Any(d => d < 0))
-                problem = "reminderDays: số ngày nhắc phải ≥ 0 (reminder days must be 0 or more)";
-        }
-        catch (ExpressionEvaluationException)
-        {
-            // Reported by input binding.
-        }
-        catch (FormatException e)
-        {
-            problem = "escalation: " + e.Message;
-        }
-        return problem is null ? [] : [problem];
-    }
+            if (days.Any(d => d < 0)) throw new FormatException("số ngày nhắc phải ≥ 0 (reminder days must be 0 or more)");
+        }),
+    }.OfType<string>();
 
     /// <inheritdoc />
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityExecutionContext context)
@@ -127,6 +121,7 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
             CreatedAt = context.Now,
             ReminderDays = string.Join(',', context.Get(ReminderDays) ?? [.. TaskLadder.DefaultReminderDays]),
             Escalation = TaskLadder.Join(context.Get(Escalation) ?? [.. TaskLadder.DefaultEscalation]),
+            Minimum = ExemplarCounts.Parse(context.Get(Minimum)).ToString(),
         };
         context.Add(task);
         context.Journal("TaskCreated", $"hạn {PlanTime.Format(dueDate)}", task);
