@@ -25,6 +25,9 @@ public sealed partial class MailComposer(string baseUrl)
     /// <summary>Link to the leaders' overdue list.</summary>
     public string OverdueLink(string instanceId) => $"{_baseUrl}/api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&overdue=true";
 
+    /// <summary>Link to the leaders' dashboard.</summary>
+    public string DashboardLink => $"{_baseUrl}/dashboard";
+
     /// <summary>A reminder before the due date.</summary>
     public ComposedMail Reminder(Unit unit, UnitTaskRecord task, int daysLeft)
     {
@@ -110,6 +113,56 @@ public sealed partial class MailComposer(string baseUrl)
             (task.Status == UnitTaskStatus.DoneLate ? " (gửi sau hạn)." : " (đúng hạn)."),
         ],
         TaskLink(task.Id), "Xem nhiệm vụ");
+
+    /// <summary>The secretariat changed the due date of a task (amendment).</summary>
+    public ComposedMail DueDateChanged(Unit unit, UnitTaskRecord task, DateOnly previous, string? reason) => Build(
+        $"[Điều chỉnh hạn] {task.Title} — hạn mới {PlanTime.Format(task.DueDate)}",
+        $"Kính gửi: {unit.Name}",
+        [
+            $"Thường trực Hội đồng Thi đua – Khen thưởng điều chỉnh hạn nhiệm vụ \"{task.Title}\" từ {PlanTime.Format(previous)} thành {PlanTime.Format(task.DueDate)}.",
+            .. Optional(reason, "Lý do: "),
+        ],
+        TaskLink(task.Id), "Xem nhiệm vụ");
+
+    /// <summary>A lead unit's quota for a movement ended below the minimum (to the unit, copied to the secretariat).</summary>
+    /// <param name="recipient">The lead unit or the secretariat.</param>
+    /// <param name="unit">The lead unit.</param>
+    /// <param name="movement">Movement name.</param>
+    /// <param name="period">Period label, e.g. "năm 2022" or "giai đoạn 2021-2025".</param>
+    /// <param name="minimum">Minimum, Vietnamese wording.</param>
+    /// <param name="counted">Accepted, Vietnamese wording.</param>
+    /// <param name="shortfall">Missing, Vietnamese wording.</param>
+    public ComposedMail QuotaShortfall(Contact recipient, Unit unit, string movement, string period, string minimum, string counted, string shortfall) => Build(
+        $"[Chưa đạt chỉ tiêu] {unit.Name} — {movement} — {period}",
+        $"Kính gửi: {recipient.Title ?? recipient.Name}",
+        [
+            $"Phong trào \"{movement}\", {period}: đơn vị chủ trì {unit.Name} chưa đạt chỉ tiêu điển hình.",
+            $"Chỉ tiêu tối thiểu: {minimum}. Đã được chấp thuận: {counted}. Còn thiếu: {shortfall}.",
+            "Đề nghị đơn vị tiếp tục phát hiện, bồi dưỡng và giới thiệu điển hình.",
+        ],
+        $"{_baseUrl}/portal", "Mở trang của đơn vị");
+
+    /// <summary>One email to the secretariat listing the lead units below their quota for a movement and period.</summary>
+    public ComposedMail QuotaSummary(Contact recipient, string movement, string period, IReadOnlyList<(Unit Unit, string Minimum, string Counted, string Missing)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(rows);
+        var html = new StringBuilder("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse\"><thead><tr><th>STT</th><th>Đơn vị chủ trì</th><th>Tối thiểu</th><th>Đã chấp thuận</th><th>Còn thiếu</th></tr></thead><tbody>");
+        var text = new StringBuilder();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (unit, minimum, counted, missing) = rows[i];
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{i + 1}</td><td>{E(unit.Name)}</td><td>{E(minimum)}</td><td>{E(counted)}</td><td>{E(missing)}</td></tr>");
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1}. {unit.Name} — tối thiểu {minimum} — đã chấp thuận {counted} — thiếu {missing}\n");
+        }
+        html.Append("</tbody></table>");
+        var salutation = $"Kính gửi: {recipient.Title ?? recipient.Name}";
+        var intro = $"Phong trào \"{movement}\", {period}: {rows.Count} đơn vị chủ trì chưa đạt chỉ tiêu điển hình:";
+        return new ComposedMail(
+            $"[Chưa đạt chỉ tiêu] {movement} — {period}: {rows.Count} đơn vị",
+            Page($"<p>{E(salutation)}</p><p>{E(intro)}</p>{html}<p><a href=\"{E(DashboardLink)}\">Xem tiến độ chỉ tiêu</a></p>"),
+            $"{salutation}\n\n{intro}\n{text}\nXem tiến độ chỉ tiêu: {DashboardLink}\n{Signature}");
+    }
 
     /// <summary>A designer-authored email (Elsa.SendEmail): the body is the secretariat's own HTML.</summary>
     public static ComposedMail Custom(string subject, string htmlBody) =>

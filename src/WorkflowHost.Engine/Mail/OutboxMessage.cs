@@ -89,4 +89,8 @@ public enum MailKind
     SubmissionAccepted,
     /// <summary>A designer-authored Elsa.SendEmail activity.</summary>
     Custom,
+    /// <summary>The secretariat changed a task's due date (gia hạn / điều chỉnh hạn).</summary>
+    DueDateChanged,
+    /// <summary>A lead unit's quota period ended below its minimum.</summary>
+    QuotaShortfall,
 }

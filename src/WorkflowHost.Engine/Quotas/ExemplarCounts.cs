@@ -6,12 +6,16 @@ namespace WorkflowHost.Engine.Quotas;
 
 /// <summary>
 /// Numbers of exemplars by kind: a minimum ("tối thiểu 03 tập thể, 03 cá nhân") or a count of
-/// accepted ones. Stored as canonical text <c>collective:3;individual:3</c> (kinds in enum order,
-/// zeros left out; empty = none).
+/// accepted ones. A minimum may also ask for exemplars of any kind (<see cref="AnyKind"/>: Hữu Lũng's
+/// "ít nhất 03 điển hình tiên tiến/năm"). Stored as canonical text <c>collective:3;individual:3;any:2</c>
+/// (kinds in enum order, then any; zeros left out; empty = none).
 /// </summary>
 public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
 {
     private readonly int[] _counts = new int[Enum.GetValues<ExemplarKind>().Length];
+
+    /// <summary>Exemplars of any kind asked for on top of the per-kind numbers (minimums only).</summary>
+    public int AnyKind { get; set; }
 
     /// <summary>No exemplar of any kind.</summary>
     public static ExemplarCounts None => new();
@@ -23,8 +27,8 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
         set => _counts[(int)kind] = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A count is 0 or more.");
     }
 
-    /// <summary>Sum over all kinds.</summary>
-    public int Total => _counts.Sum();
+    /// <summary>Sum over all kinds, plus <see cref="AnyKind"/>.</summary>
+    public int Total => _counts.Sum() + AnyKind;
 
     /// <summary>True when every kind is 0.</summary>
     public bool IsEmpty => Total == 0;
@@ -44,6 +48,11 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
         {
             foreach (Match m in canonical)
             {
+                if (m.Groups["kind"].Value.Equals("any", StringComparison.OrdinalIgnoreCase))
+                {
+                    result.AnyKind += int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
+                    continue;
+                }
                 if (!Enum.TryParse<ExemplarKind>(m.Groups["kind"].Value, ignoreCase: true, out var kind))
                     throw new FormatException($"\"{text}\": loại \"{m.Groups["kind"].Value}\" không hợp lệ (kind must be collective, individual, household or model).");
                 result[kind] += int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
@@ -56,6 +65,11 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
             throw new FormatException($"\"{text}\": không đọc được số lượng (expected e.g. \"03 tập thể, 03 cá nhân\" or \"collective:3;individual:3\").");
         foreach (Match m in words)
         {
+            if (!m.Groups["kind"].Success)
+            {
+                result.AnyKind += int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
+                continue;
+            }
             var kind = m.Groups["kind"].Value switch
             {
                 "tap the" => ExemplarKind.Collective,
@@ -73,27 +87,34 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
     {
         ArgumentNullException.ThrowIfNull(other);
         for (var i = 0; i < _counts.Length; i++) _counts[i] += other._counts[i];
+        AnyKind += other.AnyKind;
         return this;
     }
 
-    /// <summary>Per kind, how many are missing to reach <paramref name="minimum"/> (0 where met).</summary>
+    /// <summary>
+    /// How many are missing to reach <paramref name="minimum"/>: per kind, and of any kind (exemplars
+    /// beyond a kind's own minimum count towards the any-kind number). Empty when met.
+    /// </summary>
     public ExemplarCounts ShortfallAgainst(ExemplarCounts minimum)
     {
         ArgumentNullException.ThrowIfNull(minimum);
         var result = new ExemplarCounts();
         for (var i = 0; i < _counts.Length; i++) result._counts[i] = Math.Max(0, minimum._counts[i] - _counts[i]);
+        result.AnyKind = Math.Max(0, minimum.Total - Total - result._counts.Sum());
         return result;
     }
 
     /// <summary>Canonical storage text, e.g. <c>collective:3;individual:3</c>; empty when none.</summary>
     public override string ToString() => string.Join(';', Enum.GetValues<ExemplarKind>().Where(k => this[k] > 0)
-        .Select(k => k.ToString().ToLowerInvariant() + ":" + this[k].ToString(CultureInfo.InvariantCulture)));
+        .Select(k => k.ToString().ToLowerInvariant() + ":" + this[k].ToString(CultureInfo.InvariantCulture))
+        .Concat(AnyKind > 0 ? ["any:" + AnyKind.ToString(CultureInfo.InvariantCulture)] : []));
 
     /// <summary>Vietnamese wording, e.g. "3 tập thể, 3 cá nhân"; "0" when none.</summary>
     public string ToVietnamese()
     {
         var parts = Enum.GetValues<ExemplarKind>().Where(k => this[k] > 0)
             .Select(k => this[k].ToString(CultureInfo.InvariantCulture) + " " + Describe(k)).ToList();
+        if (AnyKind > 0) parts.Add(AnyKind.ToString(CultureInfo.InvariantCulture) + (parts.Count > 0 ? " điển hình khác" : " điển hình"));
         return parts.Count == 0 ? "0" : string.Join(", ", parts);
     }
 
@@ -107,7 +128,7 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
     };
 
     /// <inheritdoc />
-    public bool Equals(ExemplarCounts? other) => other is not null && _counts.AsSpan().SequenceEqual(other._counts);
+    public bool Equals(ExemplarCounts? other) => other is not null && AnyKind == other.AnyKind && _counts.AsSpan().SequenceEqual(other._counts);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as ExemplarCounts);
@@ -127,6 +148,6 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
     [GeneratedRegex(@"(?<kind>[A-Za-z]+)\s*:\s*(?<n>\d{1,5})")]
     private static partial Regex CanonicalPattern();
 
-    [GeneratedRegex(@"(?<n>\d{1,5})\s+(?:dien hinh\s+)?(?<kind>tap the|ca nhan|ho gia dinh|mo hinh|ho)\b")]
+    [GeneratedRegex(@"(?<n>\d{1,5})\s+(?:(?:dien hinh\s+)?(?<kind>tap the|ca nhan|ho gia dinh|mo hinh|ho)\b|(?:dien hinh|guong)\b)")]
     private static partial Regex WordingPattern();
 }

@@ -94,6 +94,12 @@ public sealed class ActivityExecutionContext
     /// <summary>A task's submissions, oldest first (tracked).</summary>
     public Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId) => _burst.Session.FindSubmissionsAsync(taskId, CancellationToken);
 
+    /// <summary>This instance's quota records (tracked), of one unit when <paramref name="unitCode"/> is given.</summary>
+    public Task<IReadOnlyList<Quotas.QuotaRecord>> FindQuotasAsync(string? unitCode) => _burst.Session.FindQuotasAsync(Instance.Id, unitCode, CancellationToken);
+
+    /// <summary>True when this activity already started a child scope with <paramref name="key"/> in this scope.</summary>
+    public Task<bool> HasChildScopeAsync(string key) => _burst.HasChildScopeAsync(Scope, Activity, key);
+
     /// <summary>Adds a new task or submission to the step.</summary>
     public void Add(object entity) => _burst.Session.Add(entity);
 

@@ -40,6 +40,15 @@ public interface IWorkflowSession : IAsyncDisposable
     /// <summary>A task's submissions, oldest first.</summary>
     Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>Open (not accepted, not cancelled) tasks of an instance, tracked.</summary>
+    Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Running scopes of an instance, tracked.</summary>
+    Task<IReadOnlyList<ExecutionScope>> FindRunningScopesAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Quota records of an instance (tracked, including those added in this session), of one unit when <paramref name="unitCode"/> is given.</summary>
+    Task<IReadOnlyList<Quotas.QuotaRecord>> FindQuotasAsync(string instanceId, string? unitCode, CancellationToken cancellationToken);
+
     /// <summary>Finds a bookmark by id.</summary>
     Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken);
 
@@ -59,7 +68,7 @@ public interface IWorkflowSession : IAsyncDisposable
     /// </summary>
     Task CancelDescendantsAsync(string instanceId, string scopeId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Adds a new entity (instance, scope, bookmark, task, submission, outbox message, journal entry).</summary>
+    /// <summary>Adds a new entity (instance, scope, bookmark, task, submission, quota, outbox message, journal entry).</summary>
     void Add(object entity);
 
     /// <summary>Deletes a bookmark.</summary>

@@ -18,11 +18,15 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
     private readonly Dictionary<string, Bookmark> _bookmarks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UnitTaskRecord> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Submission> _submissions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Quotas.QuotaRecord> _quotas = new(StringComparer.Ordinal);
     private readonly List<OutboxMessage> _outbox = [];
     private readonly List<JournalEntry> _journal = [];
 
     /// <summary>Committed tasks (copies).</summary>
     public IReadOnlyList<UnitTaskRecord> Tasks { get { lock (_gate) return [.. _tasks.Values.Select(Clone)]; } }
+
+    /// <summary>Committed quota records (copies).</summary>
+    public IReadOnlyList<Quotas.QuotaRecord> Quotas { get { lock (_gate) return [.. _quotas.Values.Select(Clone)]; } }
 
     /// <summary>Committed bookmarks (copies).</summary>
     public IReadOnlyList<Bookmark> Bookmarks { get { lock (_gate) return [.. _bookmarks.Values.Select(Clone)]; } }
@@ -91,6 +95,31 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         public Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken) =>
             Task.FromResult(Added<UnitTaskRecord>().FirstOrDefault(t => t.Id == taskId)
                 ?? Load(("t", taskId), () => store._tasks.GetValueOrDefault(taskId)));
+
+        public Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken)
+        {
+            List<string> ids;
+            lock (store._gate) ids = [.. store._tasks.Values.Where(t => t.InstanceId == instanceId).Select(t => t.Id)];
+            var loaded = ids.Select(id => Load(("t", id), () => store._tasks.GetValueOrDefault(id))!).Concat(Added<UnitTaskRecord>().Where(t => t.InstanceId == instanceId));
+            return Task.FromResult<IReadOnlyList<UnitTaskRecord>>([.. loaded.Where(t => !t.IsClosed).OrderBy(t => t.Id, StringComparer.Ordinal)]);
+        }
+
+        public Task<IReadOnlyList<ExecutionScope>> FindRunningScopesAsync(string instanceId, CancellationToken cancellationToken)
+        {
+            List<string> ids;
+            lock (store._gate) ids = [.. store._scopes.Values.Where(s => s.InstanceId == instanceId).Select(s => s.Id)];
+            var loaded = ids.Select(id => Load(("s", instanceId, id), () => store._scopes.GetValueOrDefault((instanceId, id)))!).Concat(Added<ExecutionScope>().Where(s => s.InstanceId == instanceId));
+            return Task.FromResult<IReadOnlyList<ExecutionScope>>([.. loaded.Where(s => s.Status == WorkflowStatus.Running).OrderBy(s => s.Id, StringComparer.Ordinal)]);
+        }
+
+        public Task<IReadOnlyList<Quotas.QuotaRecord>> FindQuotasAsync(string instanceId, string? unitCode, CancellationToken cancellationToken)
+        {
+            bool Match(Quotas.QuotaRecord q) => q.InstanceId == instanceId && (unitCode is null || q.UnitCode == unitCode);
+            List<string> ids;
+            lock (store._gate) ids = [.. store._quotas.Values.Where(Match).Select(q => q.Id)];
+            var loaded = ids.Select(id => Load(("q", id), () => store._quotas.GetValueOrDefault(id))!).Concat(Added<Quotas.QuotaRecord>().Where(Match));
+            return Task.FromResult<IReadOnlyList<Quotas.QuotaRecord>>([.. loaded.OrderBy(q => q.Id, StringComparer.Ordinal)]);
+        }
 
         public Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken)
         {
@@ -178,6 +207,7 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
                 case Bookmark: break;
                 case UnitTaskRecord t: store._tasks[t.Id] = Clone(t); break;
                 case Submission s: store._submissions[s.Id] = Clone(s); break;
+                case Quotas.QuotaRecord q: store._quotas[q.Id] = Clone(q); break;
                 case OutboxMessage o: o.Id = store._outbox.Count + 1; store._outbox.Add(Clone(o)); break;
                 case JournalEntry j: j.Id = store._journal.Count + 1; store._journal.Add(Clone(j)); break;
                 default: throw new ArgumentException($"Cannot store {entity.GetType().Name}.", nameof(entity));

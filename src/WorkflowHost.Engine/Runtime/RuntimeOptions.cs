@@ -6,6 +6,9 @@ public sealed class RuntimeOptions
     /// <summary>Local hour (Asia/Ho_Chi_Minh) at which reminders and escalations are sent. Default 08:00.</summary>
     public int NotificationHour { get; set; } = 8;
 
+    /// <summary>The instant (UTC) to send a notification due on local date <paramref name="date"/>: <see cref="NotificationHour"/> local that day.</summary>
+    public DateTimeOffset NotificationTime(DateOnly date) => Timeline.PlanTime.AtLocal(date, new TimeOnly(Math.Clamp(NotificationHour, 0, 23), 0));
+
     /// <summary>Base URL for links in emails, e.g. "http://127.0.0.1:5080".</summary>
     public string BaseUrl { get; set; } = "http://127.0.0.1:5080";
 

@@ -204,6 +204,9 @@ internal sealed class WorkflowBurst
         Enqueue(new WorkItem(WorkKind.Execute, scope.Id, view.StartActivityId, null, null, null, null));
     }
 
+    public async Task<bool> HasChildScopeAsync(ExecutionScope parent, Activity owner, string key) =>
+        await GetScopeAsync($"{parent.Id}/{owner.Id}[{key}]").ConfigureAwait(false) is not null;
+
     public async Task StartChildScopeAsync(ExecutionScope parent, Activity owner, string bodyNodeId, string key, string? unitCode)
     {
         var id = $"{parent.Id}/{owner.Id}[{key}]";

@@ -15,7 +15,7 @@ namespace WorkflowHost.Engine.Runtime;
 /// clock). Steps of one instance are serialized in-process; across nodes the store's concurrency
 /// checks apply.
 /// </summary>
-public sealed class WorkflowRuntime(
+public sealed partial class WorkflowRuntime(
     IWorkflowStore store,
     IWorkflowDefinitionSource definitions,
     TimeProvider time,

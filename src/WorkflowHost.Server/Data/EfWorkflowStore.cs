@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 
@@ -56,6 +57,19 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public async Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken) =>
             [.. (await WithLocalAsync(db.Submissions.Where(s => s.TaskId == taskId), s => s.TaskId == taskId, cancellationToken).ConfigureAwait(false))
                 .OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
+
+        public async Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken) =>
+            [.. (await WithLocalAsync(db.Tasks.Where(t => t.InstanceId == instanceId && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled),
+                t => t.InstanceId == instanceId && !t.IsClosed, cancellationToken).ConfigureAwait(false)).OrderBy(t => t.Id, StringComparer.Ordinal)];
+
+        public async Task<IReadOnlyList<ExecutionScope>> FindRunningScopesAsync(string instanceId, CancellationToken cancellationToken) =>
+            [.. (await WithLocalAsync(db.Scopes.Where(s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running),
+                s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running, cancellationToken).ConfigureAwait(false)).OrderBy(s => s.Id, StringComparer.Ordinal)];
+
+        public async Task<IReadOnlyList<QuotaRecord>> FindQuotasAsync(string instanceId, string? unitCode, CancellationToken cancellationToken) =>
+            [.. (await WithLocalAsync(db.Quotas.Where(q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode)),
+                q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode), cancellationToken).ConfigureAwait(false))
+                .OrderBy(q => q.Id, StringComparer.Ordinal)];
 
         public async Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken)
         {

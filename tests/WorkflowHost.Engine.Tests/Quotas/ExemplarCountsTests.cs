@@ -9,7 +9,9 @@ public sealed class ExemplarCountsTests
     [InlineData("tối thiểu 03 tập thể, 03 cá nhân", "collective:3;individual:3")]
     [InlineData("ít nhất 01 tập thể và 01 cá nhân", "collective:1;individual:1")]
     [InlineData("toi thieu 3 tap the, 3 ca nhan", "collective:3;individual:3")]
-    [InlineData("ít nhất 03 điển hình tiên tiến/năm: 2 mô hình, 1 hộ gia đình", "household:1;model:2")]
+    [InlineData("ít nhất 03 điển hình tiên tiến/năm", "any:3")]
+    [InlineData("2 mô hình, 1 hộ gia đình", "household:1;model:2")]
+    [InlineData("collective:1;any:2", "collective:1;any:2")]
     [InlineData("collective:3;individual:3", "collective:3;individual:3")]
     [InlineData("Individual:2, collective:1", "collective:1;individual:2")]
     [InlineData("", "")]
@@ -34,6 +36,13 @@ public sealed class ExemplarCountsTests
         Assert.Equal("individual:2", shortfall.ToString());
         Assert.Equal("2 cá nhân", shortfall.ToVietnamese());
     }
+
+    [Theory]
+    [InlineData("any:3", "individual:2", "any:1")]
+    [InlineData("collective:1;any:2", "collective:3", "")]
+    [InlineData("collective:1;any:2", "individual:1", "collective:1;any:1")]
+    public void ShortfallAgainst_AnyKind_CountsExemplarsBeyondTheirOwnMinimum(string minimum, string counted, string expected) =>
+        Assert.Equal(expected, ExemplarCounts.Parse(counted).ShortfallAgainst(ExemplarCounts.Parse(minimum)).ToString());
 
     [Fact]
     public void ExemplarEntry_ReadAll_CountsByKindAndMovement()

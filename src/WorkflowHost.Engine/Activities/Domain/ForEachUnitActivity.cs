@@ -8,6 +8,9 @@ namespace WorkflowHost.Engine.Activities.Domain;
 /// in parallel, and completes when every branch completed. The selection is the union of the given
 /// unit groups, unit codes and tags; with none given, every active unit of the plan's directory.
 /// Inactive units are skipped. Branches run in directory order.
+/// <para>While it runs it listens on the event <c>units:{instanceId}</c> (see
+/// <see cref="Runtime.WorkflowRuntime.AddUnitAsync"/>): a unit added to the directory of a running plan
+/// that its selection includes gets its own branch, once; the activity then also waits for it.</para>
 /// </summary>
 [Activity("ThiDua", "ForEachUnit", Category = "Thi đua – Khen thưởng", DisplayName = "Lặp theo đơn vị",
     Description = "Chạy nội dung bên trong cho từng đơn vị được chọn (theo khối/cụm, mã đơn vị hoặc nhãn), song song; hoàn thành khi mọi đơn vị hoàn thành.", MayWait = true)]
@@ -53,6 +56,25 @@ public sealed class ForEachUnitActivity : Activity
         context.Data["remaining"] = units.Count;
         foreach (var unit in units)
             await context.StartChildScopeAsync(Body!.NodeId, unit.Code, unit.Code).ConfigureAwait(false);
+        await context.CreateEventBookmarkAsync($"{context.Instance.Id}/{context.Scope.Id}/{Id}/units", UnitsEventKey(context.Instance.Id)).ConfigureAwait(false);
+        return ActivityResult.Suspend;
+    }
+
+    /// <summary>The event key that tells running ForEachUnit activities of an instance that a unit was added.</summary>
+    public static string UnitsEventKey(string instanceId) => "units:" + instanceId;
+
+    /// <summary>A unit was added to the running plan (payload <c>{"unitCode": "…"}</c>): start its branch if the selection includes it and it has none.</summary>
+    public override async ValueTask<ActivityResult> ResumeAsync(ActivityExecutionContext context, Bookmark bookmark, System.Text.Json.Nodes.JsonNode? payload)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var code = (string?)payload?["unitCode"] ?? "";
+        var unit = context.Directory.Find(code);
+        if (unit is null || Select(context.Directory, context.Get(UnitGroups) ?? [], context.Get(UnitCodes) ?? [], context.Get(Tags) ?? []).All(u => u.Code != unit.Code)
+            || await context.HasChildScopeAsync(unit.Code).ConfigureAwait(false))
+            return ActivityResult.Suspend;
+        context.Data["remaining"] = (int)context.Data["remaining"]! + 1;
+        context.Journal("UnitAdded", $"{unit.Code} ({unit.Name})", actor: (string?)payload?["actor"]);
+        await context.StartChildScopeAsync(Body!.NodeId, unit.Code, unit.Code).ConfigureAwait(false);
         return ActivityResult.Suspend;
     }
 

@@ -75,10 +75,13 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
         {
             "submit" => task.Status is UnitTaskStatus.Open or UnitTaskStatus.Returned,
             "accept" or "return" => task.Status == UnitTaskStatus.Submitted,
+            "amend" or "remind" => !task.IsClosed,
             _ => throw new TaskStateException($"Unknown action '{action}'."),
         };
         if (!ok)
-            throw new TaskStateException(action == "submit"
+            throw new TaskStateException(action is "amend" or "remind"
+                ? $"Nhiệm vụ đã kết thúc ({MailComposer.StatusText(task.Status)}), không thể nhắc hoặc đổi hạn (the task is {task.Status})."
+                : action == "submit"
                 ? $"Nhiệm vụ đang ở trạng thái \"{MailComposer.StatusText(task.Status)}\", không thể gửi (cannot submit a task that is {task.Status})."
                 : $"Nhiệm vụ đang ở trạng thái \"{MailComposer.StatusText(task.Status)}\", không có hồ sơ chờ xem xét (nothing awaits review; task is {task.Status}).");
     }
@@ -101,168 +104,26 @@ public sealed class UnitTaskActivity : Activity, IWaitingActivity
         var code = context.Get(UnitCode) is { Length: > 0 } explicitCode ? explicitCode : context.UnitCode
             ?? throw new InvalidOperationException("UnitTask has no unit: set unitCode or put it inside a ForEachUnit.");
         var unit = context.GetUnit(code);
-        var dueDate = context.Get(DueDate);
         var taskId = $"{context.Instance.Id}.{Id}.{unit.Code}";
         if (context.RunCount > 1 || await context.FindTaskAsync(taskId).ConfigureAwait(false) is not null)
             taskId += "." + context.RunCount.ToString(CultureInfo.InvariantCulture);
-        var task = new UnitTaskRecord
-        {
-            Id = taskId,
-            InstanceId = context.Instance.Id,
-            ScopeId = context.Scope.Id,
-            ActivityId = Id,
-            Milestone = context.Get(Milestone)!,
-            Kind = context.Get(Kind),
-            Title = context.Get(Title)!,
-            Description = context.Get(Description),
-            UnitCode = unit.Code,
-            DueDate = dueDate,
-            DueAt = PlanTime.EndOfDay(dueDate),
-            CreatedAt = context.Now,
-            ReminderDays = string.Join(',', context.Get(ReminderDays) ?? [.. TaskLadder.DefaultReminderDays]),
-            Escalation = TaskLadder.Join(context.Get(Escalation) ?? [.. TaskLadder.DefaultEscalation]),
-            Minimum = ExemplarCounts.Parse(context.Get(Minimum)).ToString(),
-        };
-        context.Add(task);
-        context.Journal("TaskCreated", $"hạn {PlanTime.Format(dueDate)}", task);
-        await context.CreateEventBookmarkAsync($"{taskId}/event", EventKey(taskId), taskId).ConfigureAwait(false);
-        await AdvanceLadderAsync(context, task, unit).ConfigureAwait(false);
+        await TaskLifecycle.CreateAsync(context, unit, new TaskSpec(
+            taskId,
+            context.Get(Milestone)!,
+            context.Get(Kind),
+            context.Get(Title)!,
+            context.Get(Description),
+            context.Get(DueDate),
+            context.Get(ReminderDays) ?? [.. TaskLadder.DefaultReminderDays],
+            context.Get(Escalation) ?? [.. TaskLadder.DefaultEscalation],
+            ExemplarCounts.Parse(context.Get(Minimum)))).ConfigureAwait(false);
         return ActivityResult.Suspend;
     }
 
     /// <inheritdoc />
     public override async ValueTask<ActivityResult> ResumeAsync(ActivityExecutionContext context, Bookmark bookmark, JsonNode? payload)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(bookmark);
-        var task = await context.FindTaskAsync(bookmark.Data!).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Task '{bookmark.Data}' of bookmark '{bookmark.Id}' is missing.");
-        var unit = context.GetUnit(task.UnitCode);
-        if (bookmark.Kind == BookmarkKind.Timer)
-        {
-            await AdvanceLadderAsync(context, task, unit).ConfigureAwait(false);
-            return ActivityResult.Suspend;
-        }
-
-        var action = (string?)payload?["action"] ?? "";
-        var actor = (string?)payload?["actor"];
-        CheckTransition(task, action);
-        var submissions = await context.FindSubmissionsAsync(task.Id).ConfigureAwait(false);
-        switch (action)
-        {
-            case "submit":
-                var submission = new Submission
-                {
-                    Id = $"{task.Id}.s{(submissions.Count + 1).ToString(CultureInfo.InvariantCulture)}",
-                    TaskId = task.Id,
-                    UnitCode = task.UnitCode,
-                    SubmittedAt = context.Now,
-                    ContentJson = payload?["content"]?.ToJsonString() ?? "{}",
-                };
-                context.Add(submission);
-                task.Status = UnitTaskStatus.Submitted;
-                task.SubmittedAt = context.Now;
-                context.Journal("Submitted", context.Now < task.DueAt ? "đúng hạn" : $"sau hạn {LateDays(task, context.Now)} ngày", task, actor ?? $"unit:{task.UnitCode}");
-                return ActivityResult.Suspend;
-            case "return":
-                var returned = submissions[^1];
-                var comment = (string?)payload?["comment"] ?? "";
-                returned.Review = ReviewOutcome.Returned;
-                returned.ReviewComment = comment;
-                returned.ReviewedAt = context.Now;
-                returned.ReviewedBy = actor;
-                task.Status = UnitTaskStatus.Returned;
-                task.ReturnCount++;
-                task.LastComment = comment;
-                context.Enqueue($"{task.Id}/returned/{returned.Id}/{unit.Email}", MailKind.SubmissionReturned, unit.Email, context.Mail.Returned(unit, task, comment), task);
-                context.Journal("Returned", comment, task, actor ?? "secretariat");
-                // Rungs skipped during the review do not come back; the next future rung fires as planned.
-                await ScheduleNextAsync(context, task).ConfigureAwait(false);
-                return ActivityResult.Suspend;
-            default:
-                var accepted = submissions[^1];
-                accepted.Review = ReviewOutcome.Accepted;
-                accepted.ReviewedAt = context.Now;
-                accepted.ReviewedBy = actor;
-                task.Status = accepted.SubmittedAt < task.DueAt ? UnitTaskStatus.Done : UnitTaskStatus.DoneLate;
-                task.CompletedAt = context.Now;
-                context.Enqueue($"{task.Id}/accepted/{accepted.Id}/{unit.Email}", MailKind.SubmissionAccepted, unit.Email, context.Mail.Accepted(unit, task), task);
-                context.Journal("Accepted", task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn", task, actor ?? "secretariat");
-                return ActivityResult.Complete(task.Status == UnitTaskStatus.Done ? "Done" : "DoneLate");
-        }
-    }
-
-    private static int LateDays(UnitTaskRecord task, DateTimeOffset now) => MailComposer.DaysBetween(task.DueDate, PlanTime.LocalDate(now));
-
-    private static IReadOnlyList<LadderRung> Ladder(ActivityExecutionContext context, UnitTaskRecord task) =>
-        TaskLadder.Build(task.DueDate, TaskLadder.SplitReminders(task.ReminderDays), TaskLadder.SplitEscalation(task.Escalation), context.Options.NotificationHour);
-
-    /// <summary>Fires the latest rung whose time has passed (skipping older passed ones), then schedules the next.</summary>
-    private static async Task AdvanceLadderAsync(ActivityExecutionContext context, UnitTaskRecord task, Unit unit)
-    {
-        var ladder = Ladder(context, task);
-        var due = ladder.Where(r => r.Index >= task.NextRung && r.FireAt <= context.Now).ToList();
-        if (due.Count > 0)
-        {
-            var awaitingReview = task.Status == UnitTaskStatus.Submitted;
-            foreach (var rung in due.SkipLast(awaitingReview ? 0 : 1))
-                context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : "đã qua, gửi bậc mới nhất")}", task);
-            if (!awaitingReview) Fire(context, task, unit, due[^1]);
-            task.NextRung = due[^1].Index + 1;
-        }
-        await ScheduleNextAsync(context, task, ladder).ConfigureAwait(false);
-    }
-
-    private static async Task ScheduleNextAsync(ActivityExecutionContext context, UnitTaskRecord task, IReadOnlyList<LadderRung>? ladder = null)
-    {
-        ladder ??= Ladder(context, task);
-        var next = ladder.FirstOrDefault(r => r.Index >= task.NextRung);
-        if (next is null)
-            await context.RemoveBookmarkAsync($"{task.Id}/timer").ConfigureAwait(false);
-        else
-            await context.SetTimerAsync($"{task.Id}/timer", next.FireAt, task.Id).ConfigureAwait(false);
-    }
-
-    private static string Describe(LadderRung rung) => rung.IsReminder
-        ? $"nhắc trước {rung.OffsetDays} ngày"
-        : $"đôn đốc +{rung.OffsetDays} ngày ({string.Join(",", rung.Targets).ToLowerInvariant()})";
-
-    private static void Fire(ActivityExecutionContext context, UnitTaskRecord task, Unit unit, LadderRung rung)
-    {
-        var today = PlanTime.LocalDate(context.Now);
-        var key = $"{task.Id}/r{rung.Index.ToString(CultureInfo.InvariantCulture)}";
-        if (rung.IsReminder)
-        {
-            var daysLeft = task.DueDate.DayNumber - today.DayNumber;
-            context.Enqueue($"{key}/{unit.Email}", MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
-            context.Journal("ReminderSent", $"{Describe(rung)}, còn {daysLeft} ngày", task);
-            return;
-        }
-        var daysLate = MailComposer.DaysBetween(task.DueDate, today);
-        foreach (var target in rung.Targets)
-        {
-            switch (target)
-            {
-                case EscalationTarget.Unit:
-                    context.Enqueue($"{key}/{unit.Email}", MailKind.OverdueNotice, unit.Email, context.Mail.OverdueNotice(unit, task, daysLate), task);
-                    context.Journal("OverdueNoticeSent", $"quá hạn {daysLate} ngày", task);
-                    break;
-                case EscalationTarget.Head:
-                    var head = unit.HeadEmail ?? unit.Email;
-                    context.Enqueue($"{key}/{head}", MailKind.Escalation, head, context.Mail.HeadEscalation(unit, task, daysLate), task);
-                    context.Journal("EscalationSent", $"thủ trưởng đơn vị, quá hạn {daysLate} ngày", task);
-                    break;
-                case EscalationTarget.Secretariat:
-                    var secretariat = context.Directory.Secretariat;
-                    context.AddDigestItem(new DigestItem(secretariat.Email, secretariat.Title ?? secretariat.Name, task, unit.Name, rung.Index, rung.OffsetDays));
-                    context.Journal("EscalationListed", $"thường trực HĐTĐKT, quá hạn {daysLate} ngày", task);
-                    break;
-                case EscalationTarget.Leaders:
-                    foreach (var leader in context.Directory.Leaders)
-                        context.AddDigestItem(new DigestItem(leader.Email, leader.Title ?? leader.Name, task, unit.Name, rung.Index, rung.OffsetDays));
-                    context.Journal("EscalationListed", $"lãnh đạo ({context.Directory.Leaders.Count}), quá hạn {daysLate} ngày", task);
-                    break;
-            }
-        }
+        var completed = await TaskLifecycle.ResumeAsync(context, bookmark, payload).ConfigureAwait(false);
+        return completed is null ? ActivityResult.Suspend : ActivityResult.Complete(completed.Status == UnitTaskStatus.Done ? "Done" : "DoneLate");
     }
 }
