@@ -34,14 +34,23 @@ public static class SimulateCommand
         var inMemory = new Option<bool>("--in-memory") { Description = "Use the in-memory store instead of a SQLite file." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var postgres = new Option<string?>("--postgres") { Description = "Use this (empty) PostgreSQL database instead of a SQLite file (Npgsql connection string)." };
-        var command = new Command("simulate", "Simulates a plan on a virtual clock and prints its timeline and summary.") { workflow, units, scenario, output, start, inMemory, quiet, postgres };
+        var calendar = new Option<string>("--calendar")
+        {
+            Description = "Working-day calendar JSON (reminders and escalations move off weekends and holidays); \"none\" = every day is a working day.",
+            DefaultValueFactory = _ => DefaultCalendarPath,
+        };
+        var command = new Command("simulate", "Simulates a plan on a virtual clock and prints its timeline and summary.") { workflow, units, scenario, output, start, inMemory, quiet, postgres, calendar };
         command.SetAction((result, cancellationToken) => RunAsync(new Options(result.GetValue(workflow)!, result.GetValue(units)!, result.GetValue(scenario),
-            result.GetValue(output), result.GetValue(start), result.GetValue(inMemory), result.GetValue(quiet), result.GetValue(postgres)), Console.Out, cancellationToken));
+            result.GetValue(output), result.GetValue(start), result.GetValue(inMemory), result.GetValue(quiet), result.GetValue(postgres),
+            result.GetValue(calendar) is { } c && !c.Equals("none", StringComparison.OrdinalIgnoreCase) ? new FileInfo(c) : null), Console.Out, cancellationToken));
         return command;
     }
 
-    /// <summary>Command options.</summary>
-    public sealed record Options(FileInfo Workflow, FileInfo Units, FileInfo? Scenario, DirectoryInfo? Output, string? Start, bool InMemory, bool Quiet, string? Postgres = null);
+    /// <summary>The calendar file used when <c>--calendar</c> is not given (relative to the working directory).</summary>
+    public const string DefaultCalendarPath = "config/calendar/vn-working-days.json";
+
+    /// <summary>Command options. <paramref name="Calendar"/> null = every day is a working day.</summary>
+    public sealed record Options(FileInfo Workflow, FileInfo Units, FileInfo? Scenario, DirectoryInfo? Output, string? Start, bool InMemory, bool Quiet, string? Postgres = null, FileInfo? Calendar = null);
 
     /// <summary>Runs a simulation; returns the exit code (0 ok, 2 bad input).</summary>
     public static async Task<int> RunAsync(Options options, TextWriter stdout, CancellationToken cancellationToken)
@@ -68,6 +77,19 @@ public static class SimulateCommand
         {
             await Console.Error.WriteLineAsync($"Invalid JSON: {e.Message}");
             return 2;
+        }
+        WorkingDayCalendar? calendar = null;
+        if (options.Calendar is { } calendarFile)
+        {
+            try
+            {
+                calendar = WorkingDayCalendar.Parse(await File.ReadAllTextAsync(calendarFile.FullName, cancellationToken));
+            }
+            catch (Exception e) when (e is FormatException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"{calendarFile.Name}: {e.Message}");
+                return 2;
+            }
         }
         var startDate = options.Start is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture)
             : definition.Json["createdAt"] is { } created && DateTimeOffset.TryParse((string?)created, CultureInfo.InvariantCulture, DateTimeStyles.None, out var c) ? DateOnly.FromDateTime(c.Date)
@@ -98,7 +120,7 @@ public static class SimulateCommand
             await contexts.InitializeDatabaseAsync(cancellationToken);
             store = new EfWorkflowStore(contexts);
         }
-        var runtime = new WorkflowRuntime(store, source, clock);
+        var runtime = new WorkflowRuntime(store, source, clock, new RuntimeOptions { Calendar = calendar });
         var result = await new PlanSimulator(runtime, clock, store).RunAsync(
             new StartWorkflowRequest { DefinitionId = definition.DefinitionId, Version = definition.Version, Directory = directory.Directory, InstanceId = "sim" },
             scenario, DateTimeOffset.MaxValue, cancellationToken);

@@ -6,8 +6,20 @@ public sealed class RuntimeOptions
     /// <summary>Local hour (Asia/Ho_Chi_Minh) at which reminders and escalations are sent. Default 08:00.</summary>
     public int NotificationHour { get; set; } = 8;
 
-    /// <summary>The instant (UTC) to send a notification due on local date <paramref name="date"/>: <see cref="NotificationHour"/> local that day.</summary>
-    public DateTimeOffset NotificationTime(DateOnly date) => Timeline.PlanTime.AtLocal(date, new TimeOnly(Math.Clamp(NotificationHour, 0, 23), 0));
+    /// <summary>
+    /// Working days (issue 5: reminders and escalations are sent on working days only). Null = every
+    /// day is a working day (engine tests). The server and the CLI load
+    /// <c>config/calendar/vn-working-days.json</c> (<c>App:CalendarFile</c>).
+    /// </summary>
+    public Timeline.WorkingDayCalendar? Calendar { get; set; }
+
+    /// <summary>
+    /// The instant (UTC) to send a notification planned for local date <paramref name="date"/>:
+    /// <see cref="NotificationHour"/> local on that day, or on the next working day of <see cref="Calendar"/>
+    /// when it is a weekend or a holiday. Due dates themselves never move.
+    /// </summary>
+    public DateTimeOffset NotificationTime(DateOnly date) =>
+        Timeline.PlanTime.AtLocal(Calendar?.NextWorkingDayOnOrAfter(date) ?? date, new TimeOnly(Math.Clamp(NotificationHour, 0, 23), 0));
 
     /// <summary>Base URL for links in emails, e.g. "http://127.0.0.1:5080".</summary>
     public string BaseUrl { get; set; } = "http://127.0.0.1:5080";

@@ -18,23 +18,30 @@ public static class TaskLadder
     /// <summary>Default escalation ladder.</summary>
     public static IReadOnlyList<string> DefaultEscalation { get; } = ["0:unit", "3:head", "7:secretariat,leaders"];
 
+    /// <summary>Builds the rungs, sorted by firing time, each at <paramref name="notificationHour"/> local on its own day (every day counts).</summary>
+    /// <exception cref="FormatException">An entry is malformed; the message names it.</exception>
+    public static IReadOnlyList<LadderRung> Build(DateOnly dueDate, IEnumerable<int> reminderDays, IEnumerable<string> escalation, int notificationHour) =>
+        Build(dueDate, reminderDays, escalation, day => PlanTime.AtLocal(day, new TimeOnly(Math.Clamp(notificationHour, 0, 23), 0)));
+
     /// <summary>Builds the rungs, sorted by firing time.</summary>
     /// <param name="dueDate">Local due date (last day on time).</param>
     /// <param name="reminderDays">Days before the due date; negative values are rejected.</param>
     /// <param name="escalation">Entries "days:target[,target…]" with targets unit, head, secretariat, leaders.</param>
-    /// <param name="notificationHour">Local hour 0–23.</param>
+    /// <param name="notificationTime">The instant (UTC) a rung of a given local day is sent: the
+    /// notification hour, moved to the next working day when the day is a weekend or a holiday
+    /// (<see cref="Runtime.RuntimeOptions.NotificationTime"/>).</param>
     /// <exception cref="FormatException">An entry is malformed; the message names it.</exception>
-    public static IReadOnlyList<LadderRung> Build(DateOnly dueDate, IEnumerable<int> reminderDays, IEnumerable<string> escalation, int notificationHour)
+    public static IReadOnlyList<LadderRung> Build(DateOnly dueDate, IEnumerable<int> reminderDays, IEnumerable<string> escalation, Func<DateOnly, DateTimeOffset> notificationTime)
     {
-        var hour = new TimeOnly(Math.Clamp(notificationHour, 0, 23), 0);
+        ArgumentNullException.ThrowIfNull(notificationTime);
         var rungs = new List<(bool Reminder, int Days, IReadOnlyList<EscalationTarget> Targets, DateTimeOffset At)>();
         foreach (var days in reminderDays.Distinct())
         {
             if (days < 0) throw new FormatException($"Số ngày nhắc trước hạn phải ≥ 0, không phải {days} (reminder days must be 0 or more).");
-            rungs.Add((true, days, [EscalationTarget.Unit], PlanTime.AtLocal(dueDate.AddDays(-days), hour)));
+            rungs.Add((true, days, [EscalationTarget.Unit], notificationTime(dueDate.AddDays(-days))));
         }
         foreach (var (days, targets) in ParseEscalation(escalation))
-            rungs.Add((false, days, targets, PlanTime.AtLocal(dueDate.AddDays(1 + days), hour)));
+            rungs.Add((false, days, targets, notificationTime(dueDate.AddDays(1 + days))));
         return [.. rungs.OrderBy(r => r.At).ThenBy(r => r.Reminder ? 0 : 1).Select((r, i) => new LadderRung(i, r.Reminder, r.Days, r.Targets, r.At))];
     }
 

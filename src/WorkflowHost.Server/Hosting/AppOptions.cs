@@ -24,6 +24,15 @@ public sealed class AppOptions
     /// </summary>
     public bool SingleNodeGuard { get; set; } = true;
 
+    /// <summary>
+    /// Working-day calendar JSON (docs/working-days.md), read at start: reminders and escalations are
+    /// sent on working days only. Empty = every day is a working day.
+    /// </summary>
+    public string CalendarFile { get; set; } = "config/calendar/vn-working-days.json";
+
+    /// <summary>Local hour (Asia/Ho_Chi_Minh, 0–23) at which reminders and escalations are sent.</summary>
+    public int NotificationHour { get; set; } = 8;
+
     /// <summary>Seconds between outbox dispatch runs (Quartz job).</summary>
     public double DispatchIntervalSeconds { get; set; } = 2;
 }

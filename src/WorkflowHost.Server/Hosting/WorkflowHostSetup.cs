@@ -33,6 +33,7 @@ public static class WorkflowHostSetup
         app.WorkflowsPath = Path.GetFullPath(app.WorkflowsPath, root);
         app.UnitsPath = Path.GetFullPath(app.UnitsPath, root);
         app.DataDirectory = Path.GetFullPath(app.DataDirectory, root);
+        if (!string.IsNullOrWhiteSpace(app.CalendarFile)) app.CalendarFile = Path.GetFullPath(app.CalendarFile, FindRoot(app.CalendarFile));
         configuration["App:WorkflowsPath"] = app.WorkflowsPath;
         configuration["App:UnitsPath"] = app.UnitsPath;
         if (demo.Enabled)
@@ -74,7 +75,7 @@ public static class WorkflowHostSetup
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
         services.AddSingleton<DbDefinitionSource>();
         services.AddSingleton<IWorkflowDefinitionSource>(sp => sp.GetRequiredService<DbDefinitionSource>());
-        services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl });
+        services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl, NotificationHour = app.NotificationHour, Calendar = LoadCalendar(app.CalendarFile) });
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
         services.AddSingleton<CatalogSeeder>();
@@ -97,6 +98,21 @@ public static class WorkflowHostSetup
         return builder;
     }
 
+    /// <summary>Reads the working-day calendar; an empty path means none.</summary>
+    /// <exception cref="InvalidOperationException">The configured file is missing or invalid (the message names it).</exception>
+    private static WorkingDayCalendar? LoadCalendar(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        try
+        {
+            return WorkingDayCalendar.Parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"App:CalendarFile \"{path}\": {e.Message}", e);
+        }
+    }
+
     private static void AddSingleNodeGuard(WebApplicationBuilder builder, string dataDirectory) =>
         builder.Services.AddSingleton(SingleNodeGuard.Acquire(dataDirectory));
 
@@ -106,7 +122,7 @@ public static class WorkflowHostSetup
         if (Path.IsPathRooted(probe)) return Directory.GetCurrentDirectory();
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (Directory.Exists(Path.Combine(dir.FullName, probe))) return dir.FullName;
+                if (Path.Exists(Path.Combine(dir.FullName, probe))) return dir.FullName;
         return Directory.GetCurrentDirectory();
     }
 

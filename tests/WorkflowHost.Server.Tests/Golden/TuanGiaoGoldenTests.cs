@@ -19,7 +19,7 @@ public sealed class TuanGiaoGoldenTests : IDisposable
             new FileInfo(RepoPaths.Of("workflows/tuan-giao-2021-2025.json")),
             new FileInfo(RepoPaths.Of("config/units/tuan-giao.json")),
             new FileInfo(RepoPaths.Of("config/scenarios/tuan-giao-typical.json")),
-            _out, Start: null, InMemory: false, Quiet: true), TextWriter.Null, CancellationToken.None);
+            _out, Start: null, InMemory: false, Quiet: true, Calendar: new FileInfo(RepoPaths.Of("config/calendar/vn-working-days.json"))), TextWriter.Null, CancellationToken.None);
         Assert.Equal(0, exit);
 
         var actual = await File.ReadAllTextAsync(Path.Combine(_out.FullName, "events.jsonl"));
