@@ -3,6 +3,7 @@ using Serilog;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Features.Amendments;
 using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
 using WorkflowHost.Server.Features.Designer;
@@ -166,6 +167,7 @@ public static class WorkflowHostSetup
         app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();
+        app.MapAmendmentEndpoints();
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
         app.MapElsaApi();

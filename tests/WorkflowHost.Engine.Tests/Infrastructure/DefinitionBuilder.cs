@@ -158,10 +158,10 @@ internal sealed class DefinitionBuilder(string id = "root")
     /// inputs are left out so the activity's defaults apply ([7,1] and 0:unit, 3:head, 7:secretariat,leaders).
     /// </summary>
     public static JsonObject UnitTask(string id, string dueDate, string milestone = "bao-cao-2024", string? unitCode = null,
-        int[]? reminderDays = null, string[]? escalation = null, string title = "Báo cáo kết quả thi đua năm 2024")
+        int[]? reminderDays = null, string[]? escalation = null, string title = "Báo cáo kết quả thi đua năm 2024", string kind = "Report")
     {
         var activity = Activity(id, "ThiDua.UnitTask",
-            ("kind", Literal("Report")),
+            ("kind", Literal(kind)),
             ("milestone", Literal(milestone)),
             ("title", Literal(title)),
             ("dueDate", Input(dueDate.Contains('-', StringComparison.Ordinal) && dueDate.Length == 10 ? "Literal" : "Deadline", dueDate, "DateOnly")));

@@ -20,6 +20,13 @@ internal sealed class EngineHarness
         Runtime = new WorkflowRuntime(Store, Source, Clock);
     }
 
+    /// <summary>Uses <paramref name="options"/> (e.g. a working-day calendar) from now on; call before starting.</summary>
+    public EngineHarness With(RuntimeOptions options)
+    {
+        Runtime = new WorkflowRuntime(Store, Source, Clock, options);
+        return this;
+    }
+
     /// <summary>A harness over the test directory (<see cref="TestUnits"/>) starting at <paramref name="start"/>.</summary>
     public static EngineHarness ForTest(DateTimeOffset start, params string[] definitions) => new(start, TestUnits.Create(), definitions);
 
@@ -28,7 +35,7 @@ internal sealed class EngineHarness
     public VirtualTimeProvider Clock { get; }
     public InMemoryWorkflowStore Store { get; } = new();
     public InMemoryDefinitionSource Source { get; }
-    public WorkflowRuntime Runtime { get; }
+    public WorkflowRuntime Runtime { get; private set; }
 
     public static UnitDirectory TuanGiao => UnitDirectory.Parse(RepoFiles.Read("config/units/tuan-giao.json"));
 

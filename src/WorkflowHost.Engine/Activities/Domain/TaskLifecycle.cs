@@ -185,7 +185,8 @@ internal static class TaskLifecycle
     private static void Remind(ActivityExecutionContext context, UnitTaskRecord task, Unit unit, string? actor)
     {
         var today = PlanTime.LocalDate(context.Now);
-        var key = $"{task.Id}/manual/{PlanTime.ToLocal(context.Now):yyyyMMddHHmm}/{unit.Email}";
+        // One email per request: the journal sequence makes the key unique per step.
+        var key = $"{task.Id}/manual/{context.Instance.JournalSequence.ToString(CultureInfo.InvariantCulture)}/{unit.Email}";
         if (context.Now < task.DueAt)
         {
             var daysLeft = task.DueDate.DayNumber - today.DayNumber;
