@@ -168,6 +168,7 @@ public static class WorkflowHostSetup
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();
         app.MapAmendmentEndpoints();
+        app.MapNextPeriodEndpoints();
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
         app.MapElsaApi();
