@@ -51,6 +51,8 @@ public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = nul
             case "Deadline":
                 var phraseText = expression.Value?.GetValueKind() == JsonValueKind.String ? expression.Value.GetValue<string>() : expression.Value?.ToJsonString();
                 if (!DeadlinePhraseParser.TryParse(phraseText, out var phrase, out var error)) throw new ExpressionEvaluationException(error);
+                // A recurring phrase ("hằng quý") is a cadence: as text it feeds RecurringUnitTask's recurrence.
+                if (phrase.DueDate is null && (Nullable.GetUnderlyingType(type) ?? type) == typeof(string)) return phrase.Text;
                 if (phrase.DueDate is not { } due) throw new ExpressionEvaluationException($"Hạn \"{phrase.Text}\" là hạn lặp lại, không phải một ngày (a recurring phrase is not a date).");
                 return ConvertDate(due.AddDays(DateShiftDays), type);
             default:
