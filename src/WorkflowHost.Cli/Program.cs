@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace WorkflowHost.Cli;
 
-/// <summary>The <c>workflowhost</c> command line: simulate, validate, user.</summary>
+/// <summary>The <c>workflowhost</c> command line: simulate, validate, user, backup, data export|import.</summary>
 public static class CliProgram
 {
     /// <summary>Entry point.</summary>
@@ -13,6 +13,8 @@ public static class CliProgram
             SimulateCommand.Create(),
             ValidateCommand.Create(),
             UserCommand.Create(),
+            BackupCommand.Create(),
+            DataCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -54,7 +54,7 @@ public static class UserCommand
             await stderr.WriteLineAsync("The two passwords differ (hai mật khẩu không khớp).");
             return 2;
         }
-        await using var database = await OpenAsync(data, cancellationToken);
+        await using var database = await ServerDatabase.OpenAsync(data, cancellationToken);
         var db = database.Context;
         try
         {
@@ -71,7 +71,7 @@ public static class UserCommand
 
     private static async Task<int> ListAsync(DirectoryInfo? data, TextWriter stdout, CancellationToken cancellationToken)
     {
-        await using var database = await OpenAsync(data, cancellationToken);
+        await using var database = await ServerDatabase.OpenAsync(data, cancellationToken);
         var db = database.Context;
         var accounts = await new AccountService(db, TimeProvider.System).ListAsync(cancellationToken);
         foreach (var a in accounts)
@@ -81,29 +81,6 @@ public static class UserCommand
         }
         await stdout.WriteLineAsync($"{accounts.Count} tài khoản (accounts) trong {Describe(db)}");
         return 0;
-    }
-
-    /// <summary>Opens the server's database (created with its schema if absent, as the server does).</summary>
-    private static async Task<Database> OpenAsync(DirectoryInfo? data, CancellationToken cancellationToken)
-    {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var folder = data?.FullName ?? Path.GetFullPath(configuration["App:DataDirectory"] ?? "data");
-        var services = new ServiceCollection().AddWorkflowDatabase(configuration, folder).BuildServiceProvider();
-        var factory = services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>();
-        await factory.InitializeDatabaseAsync(cancellationToken);
-        return new Database(services, await factory.CreateDbContextAsync(cancellationToken));
-    }
-
-    /// <summary>A context and the service provider it was made from, disposed together.</summary>
-    private sealed class Database(ServiceProvider services, WorkflowHostDbContext context) : IAsyncDisposable
-    {
-        public WorkflowHostDbContext Context => context;
-
-        public async ValueTask DisposeAsync()
-        {
-            await context.DisposeAsync();
-            await services.DisposeAsync();
-        }
     }
 
     private static string Describe(WorkflowHostDbContext db) =>

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Hosting;
+
+namespace WorkflowHost.Cli;
+
+/// <summary>
+/// The server's database, opened by a command as the server opens it: SQLite <c>FOLDER/workflowhost.db</c>
+/// (default <c>data</c>, or <c>App__DataDirectory</c>), or PostgreSQL when <c>Database__Provider=Postgres</c>
+/// and <c>ConnectionStrings__Postgres</c> are set in the environment. Disposes the context and its services together.
+/// </summary>
+internal sealed class ServerDatabase(ServiceProvider services, IDbContextFactory<WorkflowHostDbContext> factory, WorkflowHostDbContext context) : IAsyncDisposable
+{
+    /// <summary>A context on the database.</summary>
+    public WorkflowHostDbContext Context => context;
+
+    /// <summary>The factory (for more contexts).</summary>
+    public IDbContextFactory<WorkflowHostDbContext> Factory => factory;
+
+    /// <summary>Opens the database, creating its schema if absent, as the server does.</summary>
+    public static async Task<ServerDatabase> OpenAsync(DirectoryInfo? data, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var folder = data?.FullName ?? Path.GetFullPath(configuration["App:DataDirectory"] ?? "data");
+        var services = new ServiceCollection().AddWorkflowDatabase(configuration, folder).BuildServiceProvider();
+        var factory = services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>();
+        await factory.InitializeDatabaseAsync(cancellationToken);
+        return new ServerDatabase(services, factory, await factory.CreateDbContextAsync(cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await context.DisposeAsync();
+        await services.DisposeAsync();
+    }
+}
