@@ -78,7 +78,8 @@ public static class WorkflowHostSetup
         services.AddSingleton<IWorkflowDefinitionSource>(sp => sp.GetRequiredService<DbDefinitionSource>());
         services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl, NotificationHour = app.NotificationHour, Calendar = LoadCalendar(app.CalendarFile) });
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
-            sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
+            sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>())
+            .WithStepLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("WorkflowHost.Steps")));
         services.AddSingleton<CatalogSeeder>();
         services.AddMailDelivery(configuration);
         services.AddWorkflowScheduling(configuration, app);

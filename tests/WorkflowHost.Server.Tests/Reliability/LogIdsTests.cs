@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Serilog;
+using Serilog.Extensions.Logging;
+using Serilog.Formatting.Json;
+using WorkflowHost.Engine.Directory;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Engine.Timeline;
+using WorkflowHost.Server.Hosting;
+using WorkflowHost.Server.Tests.Infrastructure;
+
+namespace WorkflowHost.Server.Tests.Reliability;
+
+/// <summary>
+/// Serilog structured logs (issue 6): the lines about a workflow step carry the instance id, and the
+/// lines about each task the task and unit ids, as properties (the server's Serilog pipeline: JSON
+/// formatter, scopes from Microsoft.Extensions.Logging).
+/// </summary>
+public sealed class LogIdsTests
+{
+    [Fact]
+    public async Task StartingAPlan_LogsTheStepWithInstanceIdAndEachEntryWithTaskAndUnitIds()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"wfh-log-{Guid.NewGuid():N}.json");
+        var serilog = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext().WriteTo.File(new JsonFormatter(), path).CreateLogger();
+        using var factory = new SerilogLoggerFactory(serilog, dispose: true);
+        var directory = UnitDirectory.Parse(await File.ReadAllTextAsync(RepoPaths.Of("config/units/tuan-giao.json")));
+        var runtime = new WorkflowRuntime(new InMemoryWorkflowStore(),
+                new InMemoryDefinitionSource().AddDefinition(await File.ReadAllTextAsync(RepoPaths.Of("workflows/tuan-giao-2021-2025.json"))).AddDirectory(directory),
+                new VirtualTimeProvider(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0))))
+            .WithStepLog(factory.CreateLogger("WorkflowHost.Steps"));
+
+        await runtime.StartAsync(new StartWorkflowRequest { DefinitionId = "tuan-giao-2021-2025", Directory = "tuan-giao", InstanceId = "logs" }, CancellationToken.None);
+
+        factory.Dispose(); // flushes the file
+        var lines = (await File.ReadAllLinesAsync(path)).Select(l => JsonNode.Parse(l)!).ToList();
+        File.Delete(path);
+        var step = Assert.Single(lines, l => ((string?)l["MessageTemplate"])?.StartsWith("Step committed", StringComparison.Ordinal) == true);
+        Assert.Equal("logs", (string?)step["Properties"]!["InstanceId"]);
+        var created = lines.Where(l => (string?)l["Properties"]?["Event"] == "TaskCreated").ToList();
+        Assert.Equal(50, created.Count);
+        Assert.All(created, l =>
+        {
+            Assert.Equal("logs", (string?)l["Properties"]!["InstanceId"]);
+            Assert.StartsWith("logs.task-unit-plan-2021.", (string?)l["Properties"]!["TaskId"], StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty((string?)l["Properties"]!["UnitCode"]));
+        });
+    }
+}
