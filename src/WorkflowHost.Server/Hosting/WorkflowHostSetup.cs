@@ -89,6 +89,7 @@ public static class WorkflowHostSetup
         services.AddScoped(sp => new OutboxDispatcher(sp.GetRequiredService<WorkflowHostDbContext>(), sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<IOptions<MailOptions>>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddWorkflowAuth();
+        services.AddSecurityPolicies(configuration);
         services.AddElsaApi();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -147,11 +148,13 @@ public static class WorkflowHostSetup
     public static WebApplication MapWorkflowHost(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStudioBundle();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions

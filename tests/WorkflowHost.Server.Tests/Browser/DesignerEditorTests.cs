@@ -88,6 +88,7 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
             output.WriteLine(timing);
 
             Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
+            Assert.DoesNotContain("Content Security Policy", journal.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(journal.HttpErrors, e => e.Contains("/elsa/api/", StringComparison.Ordinal) || e.Contains("/designer/", StringComparison.Ordinal));
 
             // Select a UnitTask so that the screenshot shows its Vietnamese inputs too.

@@ -26,7 +26,7 @@ public static class SignInEndpoints
         app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
             SignInPage(context, antiforgery, LocalOrDefault(returnUrl), userName: "", error: null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/signin", SignInAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signin", SignInAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(Hosting.SecurityHeaders.SignInPolicy);
         app.MapGet("/signout", SignOutPage).ExcludeFromDescription();
         app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
         return app;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Pages;
+using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Server.Features.Studio;
 
@@ -58,19 +59,7 @@ public static class DesignerPages
             <elsa-workflow-definition-list id="definition-list" remote-endpoint="{{HtmlPage.Encode(RemoteEndpoint(context.Request))}}"></elsa-workflow-definition-list>
             </main>
             {{StudioScripts}}
-            <script>
-            (function () {
-              // The list's EditWorkflowDefinition EventCallback, set as a JS property once the element is defined:
-              // open our editor page instead of the studio's own (absent) router.
-              var list = document.getElementById('definition-list');
-              customElements.whenDefined('elsa-workflow-definition-list').then(function () {
-                list.editWorkflowDefinition = function (arg) {
-                  var id = typeof arg === 'string' ? arg : (arg && (arg.definitionId || arg.DefinitionId));
-                  if (id) location.href = '{{StudioBundle.BasePath}}' + encodeURIComponent(id);
-                };
-              });
-            })();
-            </script>
+            {{SecurityHeaders.InlineScript(ListScript)}}
             """;
         return HtmlPage.Render("Thiết kế kế hoạch", body, head: StudioHead(), bodyClass: "studio-page");
     }
@@ -135,11 +124,23 @@ public static class DesignerPages
         </style>
         """;
 
-    private const string StudioScripts = """
-        <div id="blazor-error-ui">Trình thiết kế gặp lỗi. <a href="" class="reload">Tải lại trang</a> <a class="dismiss">✕</a></div>
-        <script>
+    // The list's EditWorkflowDefinition EventCallback, set as a JS property once the element is defined:
+    // open our editor page instead of the studio's own (absent) router.
+    private const string ListScript = """
         (function () {
-          // Hide "loading…" once the studio has drawn something inside its element.
+          var list = document.getElementById('definition-list');
+          customElements.whenDefined('elsa-workflow-definition-list').then(function () {
+            list.editWorkflowDefinition = function (arg) {
+              var id = typeof arg === 'string' ? arg : (arg && (arg.definitionId || arg.DefinitionId));
+              if (id) location.href = '/designer/' + encodeURIComponent(id);
+            };
+          });
+        })();
+        """;
+
+    // Hide "loading…" once the studio has drawn something inside its element.
+    private const string LoadingScript = """
+        (function () {
           var loading = document.getElementById('studio-loading');
           var host = loading && loading.nextElementSibling;
           if (!host) return;
@@ -147,7 +148,13 @@ public static class DesignerPages
             if (host.childElementCount > 0) { loading.remove(); observer.disconnect(); }
           }).observe(host, { childList: true });
         })();
-        </script>
+        """;
+
+    private static readonly string LoadingScriptElement = SecurityHeaders.InlineScript(LoadingScript);
+
+    private static readonly string StudioScripts = $"""
+        <div id="blazor-error-ui">Trình thiết kế gặp lỗi. <a href="" class="reload">Tải lại trang</a> <a class="dismiss">✕</a></div>
+        {LoadingScriptElement}
         <script src="_content/BlazorMonaco/jsInterop.js"></script>
         <script src="_content/BlazorMonaco/lib/monaco-editor/min/vs/loader.js"></script>
         <script src="_content/BlazorMonaco/lib/monaco-editor/min/vs/editor/editor.main.js"></script>
