@@ -95,7 +95,7 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
                 JsonObject payload;
                 if (action.Kind == "submit")
                 {
-                    payload = new JsonObject { ["action"] = "submit", ["content"] = new JsonObject { ["note"] = "Hồ sơ mô phỏng" }, ["actor"] = "unit:" + action.UnitCode };
+                    payload = new JsonObject { ["action"] = "submit", ["content"] = scenario.ContentFor(task.Milestone, action.UnitCode), ["actor"] = "unit:" + action.UnitCode };
                     var reviewAt = PlanTime.AtLocal(today.AddDays(scenario.ReviewAfterDays), ReviewTime);
                     Schedule(action with { Kind = action.Rule.ReturnOnce && !action.Returned ? "return" : "accept" }, reviewAt);
                 }

@@ -61,9 +61,28 @@ public sealed class SimulationSummary
             sb.AppendLine(inv, $"{Truncate(m.Milestone, 34),-34} {PlanTime.Format(m.DueDate),-10} {m.Tasks,6} {m.OnTime,8} {m.Late,5} {m.Missing,6} {m.Returned,7} {m.Reminders,5} {m.OverdueNotices,6} {m.HeadEscalations,6} {m.Digests,6}");
         sb.AppendLine(inv, $"{"Tổng (total)",-34} {"",-10} {Milestones.Sum(m => m.Tasks),6} {Milestones.Sum(m => m.OnTime),8} {Milestones.Sum(m => m.Late),5} {Milestones.Sum(m => m.Missing),6} {Milestones.Sum(m => m.Returned),7} {Milestones.Sum(m => m.Reminders),5} {Milestones.Sum(m => m.OverdueNotices),6} {Milestones.Sum(m => m.HeadEscalations),6} {Milestones.Sum(m => m.Digests),6}");
         sb.AppendLine();
+        AppendQuotas(sb, result);
         sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
         sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Quota evaluations (ThiDua.Quota), when the plan has any: how many periods were met and which fell
+    /// short (from the journal's QuotaMet / QuotaShortfall entries, "unit — movement — period: …"), and
+    /// the shortfall emails: one per lead unit short, plus one summary per quota activity and period
+    /// to the secretariat.
+    /// </summary>
+    private static void AppendQuotas(StringBuilder sb, SimulationResult result)
+    {
+        var met = result.Journal.Count(e => e.Event == "QuotaMet");
+        var shortfalls = result.Journal.Where(e => e.Event == "QuotaShortfall").ToList();
+        if (met + shortfalls.Count == 0) return;
+        var summaries = shortfalls.Select(e => (e.ActivityId, Period: (e.Detail ?? "").Split(" — ").ElementAtOrDefault(2)?.Split(':')[0])).Distinct().Count();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Chỉ tiêu điển hình (quotas): {met + shortfalls.Count} kỳ đánh giá, {met} đạt (met), {shortfalls.Count} thiếu (shortfall); thư QuotaShortfall: {shortfalls.Count} cho đơn vị chủ trì + {summaries} tổng hợp cho Thường trực");
+        foreach (var e in shortfalls)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  thiếu (shortfall) {PlanTime.Format(e.At)}: {e.Detail}");
+        sb.AppendLine();
     }
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";

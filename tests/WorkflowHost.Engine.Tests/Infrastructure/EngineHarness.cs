@@ -47,7 +47,7 @@ internal sealed class EngineHarness
 
     public Task<SimulationResult> SimulateAsync(string definitionId, Scenario scenario) =>
         new PlanSimulator(Runtime, Clock, Store).RunAsync(
-            new StartWorkflowRequest { DefinitionId = definitionId, Directory = "tuan-giao", InstanceId = "sim" },
+            new StartWorkflowRequest { DefinitionId = definitionId, Directory = DirectoryName, InstanceId = "sim" },
             scenario, DateTimeOffset.MaxValue, CancellationToken.None);
 
     /// <summary>Starts <paramref name="definitionId"/> for this harness's directory as instance <paramref name="instanceId"/>.</summary>

@@ -11,8 +11,10 @@ namespace WorkflowHost.Server.Tests.Api;
 
 /// <summary>
 /// The real server in-process on a real SQLite file in a temp folder, loading the repository's
-/// workflows and unit directories, with a virtual clock the test moves. Quartz runs on its RAM store
-/// with a long interval: tests drive the sweeps themselves.
+/// Tuần Giáo plan and unit directory (copied to the temp folder: the API and designer tests are written
+/// against one seeded plan and one directory; the other seed plans have their own golden and engine
+/// tests), with a virtual clock the test moves. Quartz runs on its RAM store with a long interval:
+/// tests drive the sweeps themselves.
 /// </summary>
 public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
 {
@@ -34,8 +36,12 @@ public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("App:DataDirectory", _data.FullName);
-        builder.UseSetting("App:WorkflowsPath", RepoPaths.Of("workflows"));
-        builder.UseSetting("App:UnitsPath", RepoPaths.Of("config/units"));
+        var workflows = Directory.CreateDirectory(Path.Combine(_data.FullName, "seed", "workflows"));
+        var units = Directory.CreateDirectory(Path.Combine(_data.FullName, "seed", "units"));
+        File.Copy(RepoPaths.Of("workflows/tuan-giao-2021-2025.json"), Path.Combine(workflows.FullName, "tuan-giao-2021-2025.json"), overwrite: true);
+        File.Copy(RepoPaths.Of("config/units/tuan-giao.json"), Path.Combine(units.FullName, "tuan-giao.json"), overwrite: true);
+        builder.UseSetting("App:WorkflowsPath", workflows.FullName);
+        builder.UseSetting("App:UnitsPath", units.FullName);
         builder.UseSetting("App:SweepIntervalSeconds", "3600");
         builder.UseSetting("App:DispatchIntervalSeconds", "3600");
         builder.UseSetting("Scheduling:Store", "Memory");
