@@ -38,11 +38,30 @@ public static class TaskLadder
         foreach (var days in reminderDays.Distinct())
         {
             if (days < 0) throw new FormatException($"Số ngày nhắc trước hạn phải ≥ 0, không phải {days} (reminder days must be 0 or more).");
-            rungs.Add((true, days, [EscalationTarget.Unit], notificationTime(dueDate.AddDays(-days))));
+            rungs.Add((true, days, [EscalationTarget.Unit], ReminderTime(dueDate, days, notificationTime)));
         }
         foreach (var (days, targets) in ParseEscalation(escalation))
             rungs.Add((false, days, targets, notificationTime(dueDate.AddDays(1 + days))));
         return [.. rungs.OrderBy(r => r.At).ThenBy(r => r.Reminder ? 0 : 1).Select((r, i) => new LadderRung(i, r.Reminder, r.Days, r.Targets, r.At))];
+    }
+
+    /// <summary>
+    /// When a reminder N days before <paramref name="dueDate"/> is sent: on that day's notification time,
+    /// moved to the next working day — unless that is after the due date (a 1-day reminder before a
+    /// deadline on a Sunday or in Tết): then it goes out on the last working day before the planned day,
+    /// so a reminder always comes before the deadline.
+    /// </summary>
+    private static DateTimeOffset ReminderTime(DateOnly dueDate, int days, Func<DateOnly, DateTimeOffset> notificationTime)
+    {
+        var planned = dueDate.AddDays(-days);
+        var at = notificationTime(planned);
+        if (PlanTime.LocalDate(at) <= dueDate) return at;
+        for (var day = planned.AddDays(-1); day >= planned.AddDays(-14); day = day.AddDays(-1))
+        {
+            var earlier = notificationTime(day);
+            if (PlanTime.LocalDate(earlier) == day) return earlier;
+        }
+        return at;
     }
 
     /// <summary>Parses escalation entries "days:target[,target…]".</summary>

@@ -198,13 +198,30 @@ public sealed class PlanRulesTests
     public void Ladder_WithTheVietnameseCalendar_MovesRungsOffWeekendsAndTetButNotTheDueDate()
     {
         var options = new RuntimeOptions { Calendar = Vietnam };
-        // Due Monday 12/02/2024, in Tết (08–14/02/2024): 7 days before = Monday 05/02 (a working day),
-        // 1 day before = Sunday 11/02 (Tết) → Thursday 15/02; the overdue notice on 13/02 → 15/02.
+        // Due Monday 12/02/2024, in Tết (08–14/02/2024): 7 days before = Monday 05/02 (a working day);
+        // 1 day before = Sunday 11/02 (Tết): the next working day (15/02) is past the deadline, so the
+        // reminder goes out on the last working day before, Wednesday 07/02. The overdue notice of
+        // 13/02 (Tết) moves to Thursday 15/02, the head escalation stays on Friday 16/02.
         var ladder = TaskLadder.Build(new DateOnly(2024, 2, 12), [7, 1], ["0:unit", "3:head"], options.NotificationTime);
-        Assert.Equal([Local(2024, 2, 5, 8), Local(2024, 2, 15, 8), Local(2024, 2, 15, 8), Local(2024, 2, 16, 8)], ladder.Select(r => r.FireAt));
+        Assert.Equal([Local(2024, 2, 5, 8), Local(2024, 2, 7, 8), Local(2024, 2, 15, 8), Local(2024, 2, 16, 8)], ladder.Select(r => r.FireAt));
         // A Saturday deadline stays a Saturday; the day-before reminder (Friday) stays; the overdue notice (Sunday) → Monday.
         var saturday = TaskLadder.Build(new DateOnly(2024, 3, 16), [1], ["0:unit"], options.NotificationTime);
         Assert.Equal([Local(2024, 3, 15, 8), Local(2024, 3, 18, 8)], saturday.Select(r => r.FireAt));
+    }
+
+    [Fact]
+    public async Task UnitTask_RungsMovedOntoTheSameMorning_AreAllSent()
+    {
+        // Due Friday 31/12/2021: the overdue notice (01/01, a holiday, then a weekend and the compensatory
+        // Monday) and the head escalation (+3 = 04/01) both go out on Tuesday 04/01/2022.
+        var harness = ForTest(Local(2021, 12, 1, 8), new DefinitionBuilder()
+            .Add(Start(), UnitTask("task", "2021-12-31", unitCode: "PNV", reminderDays: [], escalation: ["0:unit", "3:head"])).Chain("start", "task").Build())
+            .With(new RuntimeOptions { Calendar = Vietnam });
+        await harness.StartAsync();
+        await harness.RunToAsync(Local(2022, 1, 10));
+        Assert.Equal([(MailKind.OverdueNotice, Local(2022, 1, 4, 8)), (MailKind.Escalation, Local(2022, 1, 4, 8))],
+            harness.Store.Outbox.Select(m => (m.Kind, m.CreatedAt)));
+        Assert.Empty(harness.JournalOf("RungSkipped"));
     }
 
     [Fact]

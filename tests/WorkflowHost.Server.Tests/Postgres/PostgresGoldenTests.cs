@@ -21,7 +21,8 @@ public sealed class PostgresGoldenTests(PostgresTestServer postgres) : IClassFix
             new FileInfo(RepoPaths.Of("workflows/tuan-giao-2021-2025.json")),
             new FileInfo(RepoPaths.Of("config/units/tuan-giao.json")),
             new FileInfo(RepoPaths.Of("config/scenarios/tuan-giao-typical.json")),
-            _out, Start: null, InMemory: false, Quiet: true, Postgres: postgres.ConnectionString("golden")), TextWriter.Null, CancellationToken.None);
+            _out, Start: null, InMemory: false, Quiet: true, Postgres: postgres.ConnectionString("golden"),
+            Calendar: new FileInfo(RepoPaths.Of("config/calendar/vn-working-days.json"))), TextWriter.Null, CancellationToken.None);
         Assert.Equal(0, exit);
         var actual = await File.ReadAllTextAsync(Path.Combine(_out.FullName, "events.jsonl"));
         var expected = await File.ReadAllTextAsync(RepoPaths.Of("tests/WorkflowHost.Server.Tests/Golden/tuan-giao-typical.events.jsonl"));

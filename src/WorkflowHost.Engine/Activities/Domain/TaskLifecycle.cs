@@ -206,7 +206,7 @@ internal static class TaskLifecycle
     private static IReadOnlyList<LadderRung> Ladder(ActivityExecutionContext context, UnitTaskRecord task) =>
         TaskLadder.Build(task.DueDate, TaskLadder.SplitReminders(task.ReminderDays), TaskLadder.SplitEscalation(task.Escalation), context.Options.NotificationTime);
 
-    /// <summary>Fires the latest rung whose time has passed (skipping older passed ones), then schedules the next.</summary>
+    /// <summary>Fires the rungs due at the latest passed instant (skipping older passed ones), then schedules the next.</summary>
     private static async Task AdvanceLadderAsync(ActivityExecutionContext context, UnitTaskRecord task, Unit unit)
     {
         var ladder = Ladder(context, task);
@@ -214,9 +214,14 @@ internal static class TaskLifecycle
         if (due.Count > 0)
         {
             var awaitingReview = task.Status == UnitTaskStatus.Submitted;
-            foreach (var rung in due.SkipLast(awaitingReview ? 0 : 1))
-                context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : "đã qua, gửi bậc mới nhất")}", task);
-            if (!awaitingReview) Fire(context, task, unit, due[^1]);
+            // Rungs due at the latest instant are all sent (the calendar can move an overdue notice and
+            // a head escalation onto the same working morning); older passed ones are stale and skipped.
+            var latest = due[^1].FireAt;
+            foreach (var rung in due)
+            {
+                if (!awaitingReview && rung.FireAt == latest) Fire(context, task, unit, rung);
+                else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : "đã qua, gửi bậc mới nhất")}", task);
+            }
             task.NextRung = due[^1].Index + 1;
         }
         await ScheduleNextAsync(context, task, ladder).ConfigureAwait(false);

@@ -19,7 +19,7 @@ namespace WorkflowHost.Engine.Activities.Domain;
 /// comment) emails the unit and waits again. While a submission awaits review, rungs that fall due
 /// are skipped; the ladder stops once the task is accepted.
 /// <para>No stale flood: when the task is created (or the host restarts) after some rungs' times have
-/// passed, only the latest passed rung is sent, now, and the earlier ones are journaled as skipped.</para>
+/// passed, only the rungs of the latest passed instant are sent, now, and the earlier ones are journaled as skipped.</para>
 /// </summary>
 [Activity("ThiDua", "UnitTask", Category = "Thi đua – Khen thưởng", DisplayName = "Nhiệm vụ của đơn vị",
     Description = "Một nhiệm vụ của một đơn vị: hạn, nhắc trước hạn, đôn đốc sau hạn; chờ đơn vị gửi và Thường trực xem xét (chấp thuận hoặc trả lại).",
