@@ -12,12 +12,13 @@ namespace WorkflowHost.Server.Hosting;
 public static class DatabaseSetup
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>Hand-written upgrades (docs/decisions/0004): from version N to N+1, SQL for SQLite and for PostgreSQL.</summary>
     private static readonly SortedDictionary<int, (string Sqlite, string Postgres)> Upgrades = new()
     {
         [1] = (Features.Auth.UserAccountSchema.Sqlite, Features.Auth.UserAccountSchema.Postgres), // 1 → 2: sign-in accounts
+        [2] = (Data.PlanRulesSchema.Sqlite, Data.PlanRulesSchema.Postgres), // 2 → 3: minimums, amended due dates, quotas
     };
 
     /// <summary>True when PostgreSQL is configured.</summary>

@@ -26,7 +26,7 @@ public sealed partial class AccountSchemaUpgradeTests : IDisposable
         await factory.InitializeDatabaseAsync(CancellationToken.None);
         using (var db = _database.CreateContext())
         {
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"UserAccounts\"; UPDATE \"SchemaVersion\" SET \"Version\" = 1;");
+            await db.Database.ExecuteSqlRawAsync(PlanRulesSchemaUpgradeTests.Version3Parts + "DROP TABLE \"UserAccounts\"; UPDATE \"SchemaVersion\" SET \"Version\" = 1;");
         }
 
         await factory.InitializeDatabaseAsync(CancellationToken.None);
