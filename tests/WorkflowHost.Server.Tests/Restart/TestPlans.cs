@@ -103,6 +103,22 @@ internal static class TestPlans
         return send;
     }
 
+    /// <summary>
+    /// ThiDua.UnitTask due on <paramref name="dueDate"/> (yyyy-MM-dd) with no reminders and the escalation
+    /// ladder <paramref name="escalation"/>; a due date in the past sends its latest passed rung at creation.
+    /// </summary>
+    public static JsonObject UnitTask(string id, string dueDate, params string[] escalation)
+    {
+        var task = Activity(id, "ThiDua.UnitTask");
+        task["kind"] = Input("String", "Literal", "Report");
+        task["milestone"] = Input("String", "Literal", "bao-cao-" + id);
+        task["title"] = Input("String", "Literal", "Báo cáo kết quả thi đua");
+        task["dueDate"] = Input("DateOnly", "Literal", dueDate);
+        task["reminderDays"] = Input("Int32[]", "Object", "[]");
+        task["escalation"] = Input("String[]", "Object", JsonSerializer.Serialize(escalation));
+        return task;
+    }
+
     /// <summary>Writes <paramref name="document"/> as an indented UTF-8 JSON file (folders created).</summary>
     public static void Write(string path, JsonObject document)
     {
