@@ -25,6 +25,9 @@ public sealed partial class MailComposer(string baseUrl)
     /// <summary>Link to the leaders' overdue list.</summary>
     public string OverdueLink(string instanceId) => $"{_baseUrl}/api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&overdue=true";
 
+    /// <summary>Link to the failed emails of the outbox.</summary>
+    public string OutboxLink => $"{_baseUrl}/api/outbox?status=Failed";
+
     /// <summary>Link to the leaders' dashboard.</summary>
     public string DashboardLink => $"{_baseUrl}/dashboard";
 
@@ -162,6 +165,28 @@ public sealed partial class MailComposer(string baseUrl)
             $"[Chưa đạt chỉ tiêu] {movement} — {period}: {rows.Count} đơn vị",
             Page($"<p>{E(salutation)}</p><p>{E(intro)}</p>{html}<p><a href=\"{E(DashboardLink)}\">Xem tiến độ chỉ tiêu</a></p>"),
             $"{salutation}\n\n{intro}\n{text}\nXem tiến độ chỉ tiêu: {DashboardLink}\n{Signature}");
+    }
+
+    /// <summary>The daily list of emails that failed for good on <paramref name="day"/> (local), to the secretariat.</summary>
+    public ComposedMail DeliveryFailures(Contact recipient, DateOnly day, IReadOnlyList<(string To, string Subject, int Attempts, string? Error)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(rows);
+        var html = new StringBuilder("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse\"><thead><tr><th>STT</th><th>Người nhận</th><th>Tiêu đề</th><th>Số lần gửi</th><th>Lỗi</th></tr></thead><tbody>");
+        var text = new StringBuilder();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (to, subject, attempts, error) = rows[i];
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{i + 1}</td><td>{E(to)}</td><td>{E(subject)}</td><td>{attempts}</td><td>{E(error ?? "")}</td></tr>");
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1}. {to} — {subject} — {attempts} lần — {error}\n");
+        }
+        html.Append("</tbody></table>");
+        var salutation = $"Kính gửi: {recipient.Title ?? recipient.Name}";
+        var intro = $"Ngày {PlanTime.Format(day)}, {rows.Count} thư không gửi được (máy chủ thư từ chối hoặc đã thử hết số lần). Đề nghị kiểm tra địa chỉ và liên hệ đơn vị bằng cách khác:";
+        return new ComposedMail(
+            $"[Thư không gửi được] {rows.Count} thư ngày {PlanTime.Format(day)}",
+            Page($"<p>{E(salutation)}</p><p>{E(intro)}</p>{html}<p><a href=\"{E(OutboxLink)}\">Xem hộp thư đi</a></p>"),
+            $"{salutation}\n\n{intro}\n{text}\nXem hộp thư đi: {OutboxLink}\n{Signature}");
     }
 
     /// <summary>A designer-authored email (Elsa.SendEmail): the body is the secretariat's own HTML.</summary>

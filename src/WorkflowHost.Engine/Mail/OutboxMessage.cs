@@ -93,4 +93,6 @@ public enum MailKind
     DueDateChanged,
     /// <summary>A lead unit's quota period ended below its minimum.</summary>
     QuotaShortfall,
+    /// <summary>The daily list, to the secretariat, of emails that could not be delivered.</summary>
+    DeliveryFailureSummary,
 }

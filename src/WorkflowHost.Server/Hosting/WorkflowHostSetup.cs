@@ -82,6 +82,8 @@ public static class WorkflowHostSetup
             .WithStepLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("WorkflowHost.Steps")));
         services.AddSingleton<CatalogSeeder>();
         services.AddMailDelivery(configuration);
+        services.AddSingleton<RuntimeMailComposer>();
+        services.AddSingleton<DeliveryFailureSummary>();
         services.AddWorkflowScheduling(configuration, app);
         var clock = new ApplicationClock(time);
         services.AddSingleton(clock);

@@ -129,11 +129,13 @@ public sealed partial class OutboxDispatcher(
             if (kind == DeliveryFailureKind.Permanent)
             {
                 message.Status = OutboxStatus.Failed;
+                message.NextAttemptAt = time.GetUtcNow(); // a failed row's NextAttemptAt is the time of its last attempt
                 LogPermanentFailure(logger, ex, message.IdempotencyKey, message.Id, attempt);
             }
             else if (attempt >= o.MaxAttempts)
             {
                 message.Status = OutboxStatus.Failed;
+                message.NextAttemptAt = time.GetUtcNow();
                 LogAttemptsExhausted(logger, ex, message.IdempotencyKey, message.Id, attempt);
             }
             else

@@ -42,6 +42,10 @@ public static class SchedulingSetup
                     .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(app.SweepIntervalSeconds)).RepeatForever()),
                 job => job.WithIdentity(DueTimersJob.JobName).WithDescription("Resumes due workflow timers."));
             q.AddOutboxDispatchJob(TimeSpan.FromSeconds(app.DispatchIntervalSeconds));
+            q.ScheduleJob<DeliveryFailureSummaryJob>(
+                trigger => trigger.WithIdentity(DeliveryFailureSummaryJob.JobName).StartNow()
+                    .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()),
+                job => job.WithIdentity(DeliveryFailureSummaryJob.JobName).WithDescription("Emails the secretariat yesterday's undeliverable emails, once a day."));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
