@@ -10,28 +10,34 @@ public static class ValidateCommand
     {
         var files = new Argument<FileInfo[]>("files") { Description = "Workflow definition JSON files.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("validate", "Validates workflow definitions.") { files };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var failed = 0;
-            foreach (var file in result.GetValue(files)!)
-            {
-                if (!file.Exists)
-                {
-                    await Console.Error.WriteLineAsync($"{file.FullName}: file not found");
-                    failed++;
-                    continue;
-                }
-                var read = Engine.Definitions.WorkflowDefinitionReader.Default.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken));
-                if (read.IsValid)
-                {
-                    Console.WriteLine($"{file.Name}: OK ({read.Blueprint!.AllActivities.Count()} activities)");
-                    continue;
-                }
-                failed++;
-                await Console.Error.WriteLineAsync($"{file.Name}: {read.Problems.Count} problem(s)\n  " + string.Join("\n  ", read.Problems));
-            }
-            return failed == 0 ? 0 : 2;
-        });
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(files)!, Console.Out, Console.Error, cancellationToken));
         return command;
+    }
+
+    /// <summary>Validates the files; returns 0 when all are valid, 2 otherwise (problems on <paramref name="stderr"/>, one per line, naming the file).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<FileInfo> files, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var failed = 0;
+        foreach (var file in files)
+        {
+            if (!file.Exists)
+            {
+                await stderr.WriteLineAsync($"{file.FullName}: file not found");
+                failed++;
+                continue;
+            }
+            var read = Engine.Definitions.WorkflowDefinitionReader.Default.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken));
+            if (read.IsValid)
+            {
+                await stdout.WriteLineAsync($"{file.Name}: OK ({read.Blueprint!.AllActivities.Count()} activities)");
+                continue;
+            }
+            failed++;
+            await stderr.WriteLineAsync($"{file.Name}: {read.Problems.Count} problem(s)\n  " + string.Join("\n  ", read.Problems));
+        }
+        return failed == 0 ? 0 : 2;
     }
 }
