@@ -47,10 +47,10 @@ public sealed partial class TwoNodeTests(PostgresTestServer postgres, ITestOutpu
         await using var smtp = new SmtpTestServer();
         await smtp.StartAsync();
         TestPlans.Write(folder.Combine("units", Directory + ".json"), TestPlans.UnitDirectory(Directory, Units));
-        // Every branch waits 4 s, then its task is created past its due date: the overdue notice ("0:unit")
-        // is due at once. The 1,000 timers fall due together while both nodes run.
-        TestPlans.Write(folder.Combine("workflows", "two-nodes.json"), TestPlans.ForEveryUnit("two-nodes", "each",
-            TestPlans.Sequence("body", TestPlans.Delay("wait", TimeSpan.FromSeconds(4)), TestPlans.UnitTask("task", "2021-01-04", "0:unit"))));
+        // The plan waits 3 s, then every unit's task is created past its due date: the 1,000 overdue notices
+        // ("0:unit") fall due in one sweep step, on one of the two running nodes.
+        TestPlans.Write(folder.Combine("workflows", "two-nodes.json"), TestPlans.ForEveryUnitAfter("two-nodes", "each", TimeSpan.FromSeconds(3),
+            TestPlans.Sequence("body", TestPlans.UnitTask("task", "2021-01-04", "0:unit"))));
         await using var first = Node(folder.Path, "node-1", connectionString, smtp.Port);
         await using var second = Node(folder.Path, "node-2", connectionString, smtp.Port);
         ServerProcess? killed = null;
@@ -60,7 +60,7 @@ public sealed partial class TwoNodeTests(PostgresTestServer postgres, ITestOutpu
             await first.StartAsync();
             await second.StartAsync();
             await first.StartInstanceAsync("two-nodes", Directory, InstanceId);
-            await Poll.UntilAsync(() => smtp.MessageCount >= 100, TimeSpan.FromSeconds(120), "100 notices delivered", () => $"{smtp.MessageCount} received");
+            await Poll.UntilAsync(() => smtp.MessageCount >= 100, TimeSpan.FromSeconds(240), "100 notices delivered", () => $"{smtp.MessageCount} received");
 
             // Kill the node that is delivering (the one whose log has sent messages since its start).
             var sentBy = new[] { first, second }.Select(n => (Node: n, Sent: SentLine().Count(n.ReadLogs()))).ToList();

@@ -66,6 +66,14 @@ internal static class TestPlans
         ["root"] = Sequence("root", Activity("start", "Elsa.Start"), ForEachUnit(foreachId, body)),
     };
 
+    /// <summary>As <see cref="ForEveryUnit"/>, but the plan first waits <paramref name="wait"/>: starting it is one small step, and the branches start in a sweep.</summary>
+    public static JsonObject ForEveryUnitAfter(string definitionId, string foreachId, TimeSpan wait, JsonObject body)
+    {
+        var document = ForEveryUnit(definitionId, foreachId, body);
+        document["root"] = Sequence("root", Activity("start", "Elsa.Start"), Delay("wait-start", wait), ForEachUnit(foreachId, body));
+        return document;
+    }
+
     /// <summary>An Elsa.Flowchart running <paramref name="activities"/> one after the other (Done → In).</summary>
     public static JsonObject Sequence(string id, params JsonObject[] activities)
     {
