@@ -134,8 +134,8 @@ public static class WorkflowHostSetup
         app.UseStudioBundle();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapOpenApi().RequireAuthorization(AuthPolicies.Staff);
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessChecks.Tag),
@@ -144,10 +144,10 @@ public static class WorkflowHostSetup
                 status = report.Status.ToString(),
                 checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
             }),
-        });
+        }).AllowAnonymous();
         app.MapSignInEndpoints();
         app.MapDesignerPages();
-        app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
+        app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock").RequireAuthorization(AuthPolicies.SignedIn);
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();
         app.MapDefinitionEndpoints();

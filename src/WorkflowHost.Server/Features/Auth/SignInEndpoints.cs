@@ -27,8 +27,8 @@ public static class SignInEndpoints
             SignInPage(context, antiforgery, LocalOrDefault(returnUrl), userName: "", error: null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signin", SignInAsync).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/signout", SignOutPage).ExcludeFromDescription();
-        app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
+        app.MapGet("/signout", SignOutPage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
