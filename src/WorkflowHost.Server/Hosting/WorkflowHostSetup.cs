@@ -7,7 +7,9 @@ using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
 using WorkflowHost.Server.Features.Designer;
 using WorkflowHost.Server.Features.Instances;
+using WorkflowHost.Server.Features.Localization;
 using WorkflowHost.Server.Features.Mail;
+using WorkflowHost.Server.Features.Portal;
 using WorkflowHost.Server.Features.Scheduling;
 using WorkflowHost.Server.Features.Studio;
 using WorkflowHost.Server.Features.Tasks;
@@ -74,7 +76,9 @@ public static class WorkflowHostSetup
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
         services.AddSingleton<DbDefinitionSource>();
         services.AddSingleton<IWorkflowDefinitionSource>(sp => sp.GetRequiredService<DbDefinitionSource>());
-        services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl });
+        // Task links in emails are signed, expiring portal links (Features/Portal/UnitLinkSigner).
+        services.AddSingleton(sp => new RuntimeOptions { BaseUrl = app.BaseUrl }.WithSignedLinks(sp));
+        services.AddPortal(configuration, app.DataDirectory);
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
         services.AddSingleton<CatalogSeeder>();
@@ -132,6 +136,7 @@ public static class WorkflowHostSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStudioBundle();
+        app.UseUiLanguage();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().RequireAuthorization(AuthPolicies.Staff);
@@ -153,6 +158,7 @@ public static class WorkflowHostSetup
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
         app.MapElsaApi();
+        app.MapPortalEndpoints();
         return app;
     }
 }
