@@ -79,6 +79,8 @@ public static class WorkflowHostSetup
         // Task links in emails are signed, expiring portal links (Features/Portal/UnitLinkSigner).
         services.AddSingleton(sp => new RuntimeOptions { BaseUrl = app.BaseUrl }.WithSignedLinks(sp));
         services.AddPortal(configuration, app.DataDirectory);
+        services.AddScoped<Features.Console.UnitDirectoryStore>();
+        services.AddSingleton<Features.Console.ITaskAmendments, Features.Console.NotAvailableTaskAmendments>();
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
         services.AddSingleton<CatalogSeeder>();
@@ -159,6 +161,7 @@ public static class WorkflowHostSetup
         app.MapOutboxEndpoints();
         app.MapElsaApi();
         app.MapPortalEndpoints();
+        Features.Console.ConsoleEndpoints.MapConsoleEndpoints(app);
         return app;
     }
 }
