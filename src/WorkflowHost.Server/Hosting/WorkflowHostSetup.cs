@@ -81,6 +81,7 @@ public static class WorkflowHostSetup
         services.AddPortal(configuration, app.DataDirectory);
         services.AddScoped<Features.Console.UnitDirectoryStore>();
         services.AddSingleton<Features.Console.ITaskAmendments, Features.Console.NotAvailableTaskAmendments>();
+        services.AddScoped<Features.Dashboard.DashboardData>();
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
         services.AddSingleton<CatalogSeeder>();
@@ -105,6 +106,16 @@ public static class WorkflowHostSetup
 
     private static void AddSingleNodeGuard(WebApplicationBuilder builder, string dataDirectory) =>
         builder.Services.AddSingleton(SingleNodeGuard.Acquire(dataDirectory));
+
+    // "/" sends each caller to its screen: units to the portal, the secretariat to the console, leaders to the dashboard.
+    private static IResult HomeRedirect(HttpContext context)
+    {
+        var user = context.User;
+        if (user.UnitCode() is not null) return Results.Redirect("/portal");
+        if (user.IsInRole(AuthPolicies.SecretariatRole)) return Results.Redirect("/console");
+        if (user.IsInRole(AuthPolicies.LeaderRole)) return Results.Redirect("/dashboard");
+        return Results.Redirect("/signin?returnUrl=%2F");
+    }
 
     /// <summary>The nearest folder, from the working directory then the program's folder upwards, holding <paramref name="probe"/>.</summary>
     private static string FindRoot(string probe)
@@ -162,6 +173,8 @@ public static class WorkflowHostSetup
         app.MapElsaApi();
         app.MapPortalEndpoints();
         Features.Console.ConsoleEndpoints.MapConsoleEndpoints(app);
+        Features.Dashboard.DashboardEndpoints.MapDashboardEndpoints(app);
+        app.MapGet("/", HomeRedirect).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

@@ -14,8 +14,8 @@ namespace WorkflowHost.Server.Features.Auth;
 /// </summary>
 public static class SignInEndpoints
 {
-    /// <summary>Where a signed-in user goes when no (local) return URL was given.</summary>
-    public const string DefaultReturnUrl = "/designer/";
+    /// <summary>Where a signed-in user goes when no (local) return URL was given: "/" sends each role to its screen.</summary>
+    public const string DefaultReturnUrl = "/";
 
     /// <summary>Claim type of the display name.</summary>
     public const string DisplayNameClaim = "display_name";

@@ -145,11 +145,16 @@ internal static class ScreenLayout
         Message(context, UiLanguage.For(context)["page.badForm"], UiLanguage.For(context)["page.badForm"], StatusCodes.Status400BadRequest);
 
     /// <summary>The request's query string with <paramref name="key"/> set to <paramref name="value"/> (e.g. "?lang=en&amp;group=KHOI1").</summary>
-    public static string QueryWith(HttpRequest request, string key, string? value)
+    public static string QueryWith(HttpRequest request, string key, string? value) => QueryWith(request, (key, value));
+
+    /// <summary>The request's query string with each key set to its value (empty or null removes it).</summary>
+    public static string QueryWith(HttpRequest request, params (string Key, string? Value)[] changes)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var pairs = request.Query.Where(q => q.Key != key).SelectMany(q => q.Value.Select(v => (q.Key, Value: v ?? ""))).ToList();
-        if (!string.IsNullOrEmpty(value)) pairs.Add((key, value));
+        ArgumentNullException.ThrowIfNull(changes);
+        var pairs = request.Query.Where(q => changes.All(c => c.Key != q.Key)).SelectMany(q => q.Value.Select(v => (q.Key, Value: v ?? ""))).ToList();
+        foreach (var (key, value) in changes)
+            if (!string.IsNullOrEmpty(value)) pairs.Add((key, value));
         return pairs.Count == 0 ? "" : "?" + string.Join("&", pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
     }
 }
