@@ -32,7 +32,8 @@ public static class AuthSetup
         return services;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/elsa");
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/elsa") || request.Path.StartsWithSegments("/openapi");
 
     // A signed-in user without the role gets a 403 page, not a redirect.
     private static Task ForbiddenPageAsync(HttpContext context) =>
