@@ -34,6 +34,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public const string SecretariatUser = "thuky-test";
 
     private readonly string _secretariatPassword = "pw-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The bootstrap secretariat's password (random per server; for browser tests that sign in).</summary>
+    public string SecretariatPassword => _secretariatPassword;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _settings;
     private readonly Lock _logLock = new();
     private Process? _process;

@@ -113,7 +113,11 @@ public static class PortalEndpoints
         if (Gate(context) is { } denied) return denied;
         var task = await db.Tasks.AsNoTracking().VisibleTo(context.User, db).FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (task is null) return NotFound(context);
-        return await RenderTaskAsync(context, task, new SubmissionForm(), new Dictionary<string, string>(), 3, db, clock, catalog, options.Value, StatusCodes.Status200OK, cancellationToken);
+        // A returned submission comes back filled in, to be corrected rather than typed again.
+        var form = new SubmissionForm();
+        if (task.Status == UnitTaskStatus.Returned)
+            form = SubmissionForm.FromContent(await db.Submissions.AsNoTracking().Where(s => s.TaskId == task.Id).OrderByDescending(s => s.SubmittedAt).Select(s => s.ContentJson).FirstOrDefaultAsync(cancellationToken));
+        return await RenderTaskAsync(context, task, form, new Dictionary<string, string>(), form.Rows.Count > 0 ? 1 : 3, db, clock, catalog, options.Value, StatusCodes.Status200OK, cancellationToken);
     }
 
     private static async Task<IResult> RenderTaskAsync(HttpContext context, UnitTaskRecord task, SubmissionForm form, IReadOnlyDictionary<string, string> errors, int extraRows,

@@ -63,6 +63,29 @@ public sealed class SubmissionForm
         };
     }
 
+    /// <summary>A form filled from an earlier submission's content (to correct a returned one); unknown shapes give an empty form.</summary>
+    public static SubmissionForm FromContent(string? contentJson)
+    {
+        JsonObject? content = null;
+        try
+        {
+            content = string.IsNullOrWhiteSpace(contentJson) ? null : JsonNode.Parse(contentJson) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // An empty form.
+        }
+        if (content is null) return new SubmissionForm();
+        static string Str(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+        return new SubmissionForm
+        {
+            DocumentNumber = Str(content, "documentNumber"),
+            SignedOn = Str(content, "signedOn"),
+            Text = Str(content, "text"),
+            Rows = [.. ExemplarEntry.ReadAll(contentJson).Select(e => new ExemplarRow(e.Kind.ToString().ToLowerInvariant(), e.Name, e.Position ?? "", e.Movement ?? "", e.Field ?? "", e.Achievements ?? ""))],
+        };
+    }
+
     /// <summary>Parses yyyy-MM-dd or dd/MM/yyyy (or d/M/yyyy).</summary>
     public static DateOnly? ParseDate(string text) =>
         DateOnly.TryParseExact(text, ["yyyy-MM-dd", "dd/MM/yyyy", "d/M/yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
