@@ -44,6 +44,8 @@ public static class WorkflowHostSetup
             configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
             configuration["ConnectionStrings:Sqlite"] = null;
             configuration["Database:Provider"] = "Sqlite";
+            // The demo clock runs 43,200× faster: a 30-day link would expire within a minute of real time.
+            configuration["Portal:LinkLifetimeDays"] ??= "36500";
         }
         configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
         configuration["App:DataDirectory"] = app.DataDirectory;

@@ -86,6 +86,11 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
             // 5. The unit gets the comment by email, opens its link and resubmits.
             var returned = await WaitForMailAsync(smtp, "u001@example.test", "[Trả lại]");
             Assert.Contains("Đề nghị bổ sung thành tích cụ thể của tập thể.", returned.Part("text/plain")!.Body, StringComparison.Ordinal);
+            await unit.Pages[0].SetViewportSizeAsync(1280, 900);
+            await unitPage.GotoAsync("/portal");
+            await Assertions.Expect(unitPage.Locator($"li[data-task='{taskId}'] .comment")).ToContainTextAsync("Đề nghị bổ sung thành tích");
+            await Screens.ShotAsync(unitPage, "portal-desktop");
+            await unitPage.SetViewportSizeAsync(390, 844);
             await unitPage.GotoAsync(LinkIn(returned));
             await Assertions.Expect(unitPage.Locator("#return-comment")).ToContainTextAsync("Đề nghị bổ sung thành tích");
             await Assertions.Expect(unitPage.Locator("#name-1")).ToHaveValueAsync("Tổ dân vận bản Chiềng Sinh");
@@ -112,8 +117,6 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
             // The unit's list after the loop, and the phone-sized console and dashboard.
             await unitPage.GotoAsync("/portal");
             await Assertions.Expect(unitPage.Locator($"li[data-task='{taskId}'] .badge")).ToHaveTextAsync("Hoàn thành trễ hạn");
-            await unit.Pages[0].SetViewportSizeAsync(1280, 900);
-            await Screens.ShotAsync(unitPage, "portal-desktop");
             await console.SetViewportSizeAsync(390, 844);
             await console.GotoAsync("/console/tasks/" + taskId);
             Assert.True(await FitsAsync(console), "the console scrolls sideways at 390 px");

@@ -72,7 +72,7 @@ public static class PortalEndpoints
         var past = tasks.Where(x => x.IsClosed).OrderByDescending(x => x.DueAt).ToList();
         html.Append(past.Count == 0 ? $"<p>{HtmlPage.Encode(t["portal.none"])}</p>" : Cards(past, t, now, today));
         var feed = "/portal/calendar.ics?k=" + Uri.EscapeDataString(signer.FeedToken(user.UnitDirectory()!, user.UnitCode()!));
-        html.Append(CultureInfo.InvariantCulture, $"""<p class="noprint">📅 <a id="calendar-feed" href="{HtmlPage.Encode(feed)}">{HtmlPage.Encode(t["portal.calendar"])}</a></p>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<p class="noprint"><a id="calendar-feed" href="{HtmlPage.Encode(feed)}">{HtmlPage.Encode(t["portal.calendar"])}</a></p>""");
         return ScreenLayout.Render(context, t["portal.title"], html.ToString(), "nav.portal");
     }
 

@@ -50,7 +50,7 @@ public static class SubmissionView
             if (content["attachment"] is JsonObject file && Str(file, "id") is { } id)
             {
                 var size = file["size"] is JsonValue v && v.TryGetValue<long>(out var bytes) ? $" ({bytes / 1024.0:0.#} KB)" : "";
-                html.Append(CultureInfo.InvariantCulture, $"""<p>📎 <a href="/files/{HtmlPage.Encode(Uri.EscapeDataString(id))}">{HtmlPage.Encode(Str(file, "fileName") ?? id)}</a>{HtmlPage.Encode(size)}</p>""");
+                html.Append(CultureInfo.InvariantCulture, $"""<p>{HtmlPage.Encode(t["col.attachment"])}: <a href="/files/{HtmlPage.Encode(Uri.EscapeDataString(id))}">{HtmlPage.Encode(Str(file, "fileName") ?? id)}</a>{HtmlPage.Encode(size)}</p>""");
             }
         }
         if (submission.Review == ReviewOutcome.Returned)
