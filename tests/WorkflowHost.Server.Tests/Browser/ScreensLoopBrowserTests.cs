@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using WorkflowHost.Cli;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Tests.Infrastructure;
 using WorkflowHost.Server.Tests.Restart;
@@ -38,7 +37,7 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
         try
         {
             await server.StartAsync();
-            await AddLeaderAsync(folder.Path);
+            await BrowserFixture.AddLeaderThroughCliAsync(folder.Path, fixture.LeaderPassword);
             await server.StartInstanceAsync("loop-plan", "loop", "loop");
             const string taskId = "loop.task-registration.U001";
 
@@ -182,15 +181,6 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
         var match = LinkPattern().Match(mail.Part("text/plain")!.Body);
         Assert.True(match.Success, mail.Part("text/plain")!.Body);
         return new Uri(match.Value).PathAndQuery;
-    }
-
-    private async Task AddLeaderAsync(string dataDirectory)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var root = new System.CommandLine.RootCommand { UserCommand.Create(new StringReader(fixture.LeaderPassword + "\n"), stdout, stderr, interactive: false) };
-        var code = await root.Parse(["user", "add", "--user", BrowserFixture.LeaderUser, "--role", "leader", "--display-name", "Chủ tịch UBND huyện", "--data", dataDirectory]).InvokeAsync();
-        Assert.True(code == 0, $"{stdout}{stderr}");
     }
 
     // A three-unit directory (U001 leads the movement) and one registration task per unit, due two days ago.

@@ -199,11 +199,8 @@ public static partial class ConsoleEndpoints
         if (!await ScreenLayout.IsValidFormAsync(context)) return ScreenLayout.BadForm(context);
         var t = UiLanguage.For(context);
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        if (SubmissionForm.ParseDate(form["dueDate"].ToString()) is not { } due)
-            return await RenderTaskAsync(context, id, null, "dueDate: " + t["err.date"], StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
-        var reason = form["reason"].ToString().Trim();
-        if (reason.Length is 0 or > 500)
-            return await RenderTaskAsync(context, id, null, "reason: " + t["err.required"], StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
+        var (due, reason, error) = ReadAmendment(form, t);
+        if (error is not null) return await RenderTaskAsync(context, id, null, error, StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
         return await amendments.ExtendTaskAsync(id, due, reason, TaskEndpoints.ReviewerName(context.User), cancellationToken)
             ? Results.Redirect($"/console/tasks/{Url(id)}?message={Url(t["task.extend"] + ": " + PlanTime.Format(due))}")
             : await RenderTaskAsync(context, id, null, t["task.pending"], StatusCodes.Status501NotImplemented, db, clock, directories, cancellationToken);
@@ -219,15 +216,21 @@ public static partial class ConsoleEndpoints
         var back = form["taskId"].ToString();
         if (back.Length == 0 || !await db.Tasks.AnyAsync(x => x.Id == back, cancellationToken))
             back = await db.Tasks.Where(x => x.InstanceId == id && x.Milestone == milestone).OrderBy(x => x.Id).Select(x => x.Id).FirstAsync(cancellationToken);
-        if (SubmissionForm.ParseDate(form["dueDate"].ToString()) is not { } due)
-            return await RenderTaskAsync(context, back, null, "dueDate: " + t["err.date"], StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
-        var reason = form["reason"].ToString().Trim();
-        if (reason.Length is 0 or > 500)
-            return await RenderTaskAsync(context, back, null, "reason: " + t["err.required"], StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
+        var (due, reason, error) = ReadAmendment(form, t);
+        if (error is not null) return await RenderTaskAsync(context, back, null, error, StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
         var group = form["unitGroup"].ToString().Trim();
         return await amendments.ExtendMilestoneAsync(id, milestone, due, group.Length == 0 ? null : group, reason, TaskEndpoints.ReviewerName(context.User), cancellationToken)
             ? Results.Redirect($"/console/tasks/{Url(back)}?message={Url(t["task.extendAll"] + ": " + PlanTime.Format(due))}")
             : await RenderTaskAsync(context, back, null, t["task.pending"], StatusCodes.Status501NotImplemented, db, clock, directories, cancellationToken);
+    }
+
+    // The extension forms' fields: a new due date (yyyy-MM-dd or dd/MM/yyyy) and a reason; the error names the field.
+    private static (DateOnly Due, string Reason, string? Error) ReadAmendment(IFormCollection form, UiText t)
+    {
+        var reason = form["reason"].ToString().Trim();
+        if (SubmissionForm.ParseDate(form["dueDate"].ToString()) is not { } due) return (default, reason, "dueDate: " + t["err.date"]);
+        if (reason.Length is 0 or > 500) return (due, reason, "reason: " + t["err.required"]);
+        return (due, reason, null);
     }
 
     private static async Task<IResult> PlansAsync(HttpContext context, string? error, WorkflowHostDbContext db, ApplicationClock clock, UnitDirectoryStore directories, CancellationToken cancellationToken) =>
