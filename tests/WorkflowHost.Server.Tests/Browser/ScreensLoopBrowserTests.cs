@@ -73,7 +73,7 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
             await using var secretariat = await NewContextAsync(server, 1280, 900);
             var console = await secretariat.NewPageAsync();
             journal.Add(new PageJournal(console));
-            await SignInAsync(console, ServerProcess.SecretariatUser, server.SecretariatPassword, "**/console");
+            await SignInAsync(console, ServerProcess.SecretariatUser, ServerProcess.SecretariatPassword, "**/console");
             await console.ClickAsync($"#inbox tr[data-task='{taskId}'] a");
             await Assertions.Expect(console.Locator("table.exemplars")).ToContainTextAsync("Lò Văn Thành");
             await Screens.ShotAsync(console, "console-desktop");

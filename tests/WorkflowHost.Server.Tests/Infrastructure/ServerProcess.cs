@@ -33,10 +33,11 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>User name of the bootstrap secretariat account the client signs in with (the /api endpoints need it).</summary>
     public const string SecretariatUser = "thuky-test";
 
-    private readonly string _secretariatPassword = "pw-" + Guid.NewGuid().ToString("N");
+    // One password for the whole test run: two servers on one data folder share the account the first one created.
+    private static readonly string RunPassword = "pw-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The bootstrap secretariat's password (random per server; for browser tests that sign in).</summary>
-    public string SecretariatPassword => _secretariatPassword;
+    public static string SecretariatPassword => RunPassword;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _settings;
     private readonly Lock _logLock = new();
     private Process? _process;
@@ -241,7 +242,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Auth__BootstrapSecretariat__UserName"] = SecretariatUser;
-        info.Environment["Auth__BootstrapSecretariat__Password"] = _secretariatPassword;
+        info.Environment["Auth__BootstrapSecretariat__Password"] = RunPassword;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => WriteLog(e.Data);
@@ -294,7 +295,7 @@ public sealed class ServerProcess : IAsyncDisposable
         using var content = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["userName"] = SecretariatUser,
-            ["password"] = _secretariatPassword,
+            ["password"] = RunPassword,
             ["__RequestVerificationToken"] = token,
         });
         using var response = await Client.PostAsync("signin", content, ct);

@@ -57,7 +57,8 @@ internal sealed partial class ScreensHost : IAsyncDisposable
     {
         var client = NewClient();
         using var response = await client.GetAsync(new Uri(SignedLink(unit, taskId)).PathAndQuery);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"content=\"0;url=/portal/tasks/{taskId}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         return client;
     }
 

@@ -24,7 +24,7 @@ namespace WorkflowHost.Server.Features.Portal;
 /// its plan, exemplars or report. Routes:
 /// <list type="bullet">
 /// <item><c>GET /portal</c>, <c>GET /portal/tasks/{id}</c>: with <c>?k=</c> a signed link signs the unit in and
-/// redirects to the clean URL; an expired link gets a page with a button that sends a new one to the unit's
+/// goes on to the clean URL (a refresh page, so that the Strict cookie is sent); an expired link gets a page with a button that sends a new one to the unit's
 /// registered email; an altered one a page asking for that email. Without a unit session: a redirect to
 /// <c>/portal/link</c> (staff get a 403). Another unit's task: 404.</item>
 /// <item><c>POST /portal/tasks/{id}</c>: the submission (multipart form, anti-forgery), then a receipt on screen and by email.</item>
@@ -246,7 +246,14 @@ public static class PortalEndpoints
             CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { ExpiresUtc = TimeProvider.System.GetUtcNow().AddHours(options.UnitSessionHours), AllowRefresh = false });
-        return Results.Redirect(pathTaskId is null ? "/portal" : "/portal/tasks/" + Uri.EscapeDataString(pathTaskId));
+        // Not a 302: a link clicked in a web mail is a cross-site navigation, and the browser would not send the SameSite=Strict
+        // cookie on a redirect that is part of it. This page's own refresh is a same-site navigation, which does.
+        var target = pathTaskId is null ? "/portal" : "/portal/tasks/" + Uri.EscapeDataString(pathTaskId);
+        var t = UiLanguage.For(context);
+        return HtmlPage.Render(t["portal.title"], $"""
+            <main class="card"><h1>{HtmlPage.Encode(t["portal.title"])}</h1>
+            <p class="lead"><a href="{HtmlPage.Encode(target)}" id="continue">{HtmlPage.Encode(t["portal.continue"])}</a></p></main>
+            """, head: $"""<meta http-equiv="refresh" content="0;url={HtmlPage.Encode(target)}">""", lang: t.Code);
     }
 
     // Staff get a 403 (the portal is the units'); anyone else goes to the page that asks for a link.
