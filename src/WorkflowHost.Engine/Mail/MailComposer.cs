@@ -31,8 +31,8 @@ public sealed partial class MailComposer(string baseUrl, Func<string, string, st
         return taskLink is null ? TaskLink(task.Id) : taskLink(task.UnitCode, task.Id);
     }
 
-    /// <summary>Link to the leaders' overdue list.</summary>
-    public string OverdueLink(string instanceId) => $"{_baseUrl}/api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&overdue=true";
+    /// <summary>Link to the leaders' overdue list: the dashboard filtered to the instance's overdue (red) tasks.</summary>
+    public string OverdueLink(string instanceId) => $"{_baseUrl}/dashboard?instance={Uri.EscapeDataString(instanceId)}&status=red";
 
     /// <summary>A reminder before the due date.</summary>
     public ComposedMail Reminder(Unit unit, UnitTaskRecord task, int daysLeft)

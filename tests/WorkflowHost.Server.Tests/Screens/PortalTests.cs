@@ -96,6 +96,22 @@ public sealed class PortalTests
     }
 
     [Fact]
+    public async Task LinkRequests_ManyFromOneAddress_429()
+    {
+        await using var host = await ScreensHost.StartAsync();
+        using var client = host.NewClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 21; i++)
+        {
+            using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "pnv@tuangiao.example" });
+            using var response = await client.PostAsync("/portal/link", content);
+            statuses.Add(response.StatusCode);
+        }
+        Assert.All(statuses.Take(20), s => Assert.Equal(HttpStatusCode.BadRequest, s)); // no anti-forgery token
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[20]);
+    }
+
+    [Fact]
     public async Task UnitPlan_SubmitWithPdf_ReceiptOnScreenAndByEmail_TaskWaitsForReview()
     {
         await using var host = await ScreensHost.StartAsync();

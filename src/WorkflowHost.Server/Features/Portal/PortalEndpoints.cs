@@ -44,8 +44,8 @@ public static class PortalEndpoints
         portal.MapGet("/tasks/{id}", TaskPageAsync).AllowAnonymous();
         portal.MapPost("/tasks/{id}", SubmitAsync).RequireAuthorization(AuthPolicies.Unit).DisableAntiforgery();
         portal.MapGet("/link", (HttpContext context) => LinkPage(context, "link.none", StatusCodes.Status200OK, null)).AllowAnonymous();
-        portal.MapPost("/link", RequestLinkAsync).AllowAnonymous().DisableAntiforgery();
-        portal.MapPost("/link/renew", RenewLinkAsync).AllowAnonymous().DisableAntiforgery();
+        portal.MapPost("/link", RequestLinkAsync).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(PortalSetup.LinkRequestsPolicy);
+        portal.MapPost("/link/renew", RenewLinkAsync).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(PortalSetup.LinkRequestsPolicy);
         portal.MapGet("/calendar.ics", CalendarAsync).AllowAnonymous();
         app.MapGet("/files/{id}", FileAsync).RequireAuthorization(AuthPolicies.SignedIn).ExcludeFromDescription();
         return app;

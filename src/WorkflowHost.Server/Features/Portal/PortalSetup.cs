@@ -1,4 +1,6 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.RateLimiting;
 using WorkflowHost.Engine.Runtime;
 
 namespace WorkflowHost.Server.Features.Portal;
@@ -6,6 +8,9 @@ namespace WorkflowHost.Server.Features.Portal;
 /// <summary>Registers the portal: data protection keys in the data folder, signed links, uploads, portal mail.</summary>
 public static class PortalSetup
 {
+    /// <summary>Rate-limiting policy of the anonymous link-request forms.</summary>
+    public const string LinkRequestsPolicy = "portal-link-requests";
+
     /// <summary>
     /// Registers the portal's services. Data protection keys are kept in <c>{dataDirectory}/keys</c>, so links in
     /// emails and sessions survive a restart (with PostgreSQL and several nodes, point every node at one shared folder).
@@ -17,6 +22,13 @@ public static class PortalSetup
         services.AddSingleton<UnitLinkSigner>();
         services.AddScoped<UploadStore>();
         services.AddScoped<PortalMail>();
+        // The anonymous "send me a new link" forms mail units: at most 20 requests per 10 minutes from one address.
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(LinkRequestsPolicy, context => RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(10), QueueLimit = 0 }));
+        });
         return services;
     }
 
