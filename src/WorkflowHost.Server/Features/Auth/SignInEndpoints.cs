@@ -133,8 +133,10 @@ public static class SignInEndpoints
         {
             return Results.Redirect("/signout");
         }
+        // A unit has no password: after signing out it gets the page that sends a new link, not the sign-in form.
+        var wasUnit = context.User.UnitCode() is not null;
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Results.Redirect("/signin");
+        return Results.Redirect(wasUnit ? "/portal/link" : "/signin");
     }
 
     /// <summary>An anti-forgery-protected sign-out button for page headers.</summary>

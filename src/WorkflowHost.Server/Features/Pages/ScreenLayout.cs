@@ -86,6 +86,7 @@ internal static class ScreenLayout
             Link("/console", "nav.console");
             Link("/console/plans", "nav.plans");
             Link("/console/units", "nav.units");
+            Link("/designer/", "nav.designer");
         }
         if (user.IsStaff()) Link("/dashboard", "nav.dashboard");
         var other = t.Code == "en" ? "vi" : "en";
