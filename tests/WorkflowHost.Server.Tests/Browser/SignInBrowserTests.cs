@@ -15,7 +15,8 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
         var page = await context.NewPageAsync();
         var journal = new PageJournal(page);
 
-        await page.GotoAsync("/signin");
+        // Without a return URL, "/" would send the secretariat to the console; this test is about the designer.
+        await page.GotoAsync("/signin?returnUrl=%2Fdesigner%2F");
         await page.FillAsync("#userName", DesignerServer.SecretariatUser);
         await page.FillAsync("#password", "not-the-password");
         await page.ClickAsync("button[type=submit]");

@@ -145,6 +145,29 @@ public sealed class ConsoleAndDashboardTests
     }
 
     [Fact]
+    public async Task Dashboard_QuotaRows_ShowMinimumCountedAndProgress()
+    {
+        await using var host = await StartAsync();
+        await host.DbAsync(async db =>
+        {
+            db.Quotas.Add(new Engine.Quotas.QuotaRecord
+            {
+                Id = "s.quota.PNV.2022", InstanceId = ScreensHost.Instance, ActivityId = "quota", Movement = "Văn hoá công sở", UnitCode = "PNV", Period = "2022",
+                PeriodStart = new DateOnly(2022, 1, 1), PeriodEnd = new DateOnly(2022, 12, 31), Minimum = "collective:3;individual:3", Counted = "collective:2;individual:3",
+            });
+            return await db.SaveChangesAsync();
+        });
+        using var client = await SecretariatAsync(host);
+        var page = await client.GetStringAsync("/dashboard?instance=" + ScreensHost.Instance);
+        var quotas = page[page.IndexOf("id=\"quotas\"", StringComparison.Ordinal)..];
+        Assert.Contains("Văn hoá công sở", quotas, StringComparison.Ordinal);
+        Assert.Contains("Phòng Nội vụ", quotas, StringComparison.Ordinal);
+        Assert.Contains("3 tập thể, 3 cá nhân", quotas, StringComparison.Ordinal);
+        Assert.Contains("2 tập thể, 3 cá nhân", quotas, StringComparison.Ordinal);
+        Assert.Contains("width:83%", quotas, StringComparison.Ordinal); // 5 of 6
+    }
+
+    [Fact]
     public void UiText_BothLanguages_HaveTheSameKeys()
     {
         Assert.Equal(Server.Features.Localization.UiText.Vietnamese.Keys.Order(StringComparer.Ordinal), Server.Features.Localization.UiText.English.Keys.Order(StringComparer.Ordinal));
