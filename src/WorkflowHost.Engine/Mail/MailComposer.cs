@@ -15,15 +15,24 @@ namespace WorkflowHost.Engine.Mail;
 /// dd/MM/yyyy, days left or days late, and a link. Every value that comes from users or data
 /// (unit names, titles, comments) is HTML-escaped (markup characters only, so Vietnamese text stays readable).
 /// </summary>
-public sealed partial class MailComposer(string baseUrl)
+/// <param name="baseUrl">Base of the links, e.g. "http://127.0.0.1:5080".</param>
+/// <param name="taskLink">Optional link builder from (unit code, task id), e.g. a signed link; null = <see cref="TaskLink(string)"/>.</param>
+public sealed partial class MailComposer(string baseUrl, Func<string, string, string>? taskLink = null)
 {
     private readonly string _baseUrl = baseUrl.TrimEnd('/');
 
-    /// <summary>Link to a task in the units' portal.</summary>
+    /// <summary>Unsigned link to a task in the units' portal: <c>{BaseUrl}/portal/tasks/{taskId}</c>.</summary>
     public string TaskLink(string taskId) => $"{_baseUrl}/portal/tasks/{Uri.EscapeDataString(taskId)}";
 
-    /// <summary>Link to the leaders' overdue list.</summary>
-    public string OverdueLink(string instanceId) => $"{_baseUrl}/api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&overdue=true";
+    /// <summary>The link to <paramref name="task"/> that goes into its unit's emails (signed when the host signs links).</summary>
+    public string TaskLink(UnitTaskRecord task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return taskLink is null ? TaskLink(task.Id) : taskLink(task.UnitCode, task.Id);
+    }
+
+    /// <summary>Link to the leaders' overdue list: the dashboard filtered to the instance's overdue (red) tasks.</summary>
+    public string OverdueLink(string instanceId) => $"{_baseUrl}/dashboard?instance={Uri.EscapeDataString(instanceId)}&status=red";
 
     /// <summary>Link to the failed emails of the outbox.</summary>
     public string OutboxLink => $"{_baseUrl}/api/outbox?status=Failed";
@@ -48,7 +57,7 @@ public sealed partial class MailComposer(string baseUrl)
                 $"Hạn hoàn thành: {PlanTime.Format(task.DueDate)} ({when}).",
                 .. Optional(task.Description, "Nội dung: "),
             ],
-            TaskLink(task.Id), "Gửi báo cáo / hồ sơ");
+            TaskLink(task), "Gửi báo cáo / hồ sơ");
     }
 
     /// <summary>The overdue notice to the unit after the due date.</summary>
@@ -60,7 +69,7 @@ public sealed partial class MailComposer(string baseUrl)
             "Đề nghị đơn vị khẩn trương hoàn thành và gửi ngay.",
             .. Optional(task.LastComment is null ? null : task.LastComment, "Ý kiến lần trả lại gần nhất: "),
         ],
-        TaskLink(task.Id), "Gửi ngay");
+        TaskLink(task), "Gửi ngay");
 
     /// <summary>The escalation to the unit head.</summary>
     public ComposedMail HeadEscalation(Unit unit, UnitTaskRecord task, int daysLate) => Build(
@@ -70,7 +79,7 @@ public sealed partial class MailComposer(string baseUrl)
             $"Đơn vị {unit.Name} chưa hoàn thành nhiệm vụ \"{task.Title}\", hạn {PlanTime.Format(task.DueDate)}, hiện đã quá hạn {DaysLate(daysLate)}.",
             "Đề nghị đồng chí chỉ đạo bộ phận chuyên môn hoàn thành và gửi ngay về Thường trực Hội đồng Thi đua – Khen thưởng.",
         ],
-        TaskLink(task.Id), "Xem nhiệm vụ");
+        TaskLink(task), "Xem nhiệm vụ");
 
     /// <summary>One email to the secretariat or a leader listing the late units of one milestone.</summary>
     public ComposedMail EscalationDigest(Contact recipient, string milestoneTitle, DateOnly today, IReadOnlyList<(Unit Unit, UnitTaskRecord Task)> late, string instanceId)
@@ -105,7 +114,7 @@ public sealed partial class MailComposer(string baseUrl)
             comment,
             $"Đề nghị đơn vị chỉnh sửa, bổ sung và gửi lại. Hạn: {PlanTime.Format(task.DueDate)}.",
         ],
-        TaskLink(task.Id), "Gửi lại");
+        TaskLink(task), "Gửi lại");
 
     /// <summary>The secretariat accepted a submission.</summary>
     public ComposedMail Accepted(Unit unit, UnitTaskRecord task) => Build(
@@ -115,7 +124,7 @@ public sealed partial class MailComposer(string baseUrl)
             $"Thường trực Hội đồng Thi đua – Khen thưởng đã chấp thuận hồ sơ \"{task.Title}\" của đơn vị" +
             (task.Status == UnitTaskStatus.DoneLate ? " (gửi sau hạn)." : " (đúng hạn)."),
         ],
-        TaskLink(task.Id), "Xem nhiệm vụ");
+        TaskLink(task), "Xem nhiệm vụ");
 
     /// <summary>The secretariat changed the due date of a task (amendment).</summary>
     public ComposedMail DueDateChanged(Unit unit, UnitTaskRecord task, DateOnly previous, string? reason) => Build(

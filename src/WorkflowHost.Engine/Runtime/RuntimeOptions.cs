@@ -24,6 +24,13 @@ public sealed class RuntimeOptions
     /// <summary>Base URL for links in emails, e.g. "http://127.0.0.1:5080".</summary>
     public string BaseUrl { get; set; } = "http://127.0.0.1:5080";
 
+    /// <summary>
+    /// Builds the link to a task in the units' portal from (unit code, task id), e.g. a signed, expiring link
+    /// made by the server. Null = the unsigned <c>{BaseUrl}/portal/tasks/{taskId}</c> (engine tests, simulation).
+    /// Must be deterministic for a given input within one step, and must not throw.
+    /// </summary>
+    public Func<string, string, string>? TaskLink { get; set; }
+
     /// <summary>Maximum bookmarks resumed in one step (one transaction).</summary>
     public int MaxBookmarksPerStep { get; set; } = 20_000;
 }

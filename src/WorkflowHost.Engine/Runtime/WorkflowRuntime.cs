@@ -26,7 +26,7 @@ public sealed partial class WorkflowRuntime(
     private readonly WorkflowDefinitionReader _reader = new(registry ?? ActivityRegistry.Default);
     private readonly ConcurrentDictionary<(string, int), WorkflowBlueprint> _blueprints = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
-    private readonly MailComposer _mail = new((options ?? new RuntimeOptions()).BaseUrl);
+    private readonly MailComposer _mail = new((options ?? new RuntimeOptions()).BaseUrl, options?.TaskLink);
 
     /// <summary>Raised after each committed step with the journal entries it wrote (in order).</summary>
     public event Action<IReadOnlyList<JournalEntry>>? StepCommitted;

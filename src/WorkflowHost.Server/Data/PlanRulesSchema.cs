@@ -1,9 +1,10 @@
 namespace WorkflowHost.Server.Data;
 
 /// <summary>
-/// Schema version 2 → 3 (issue 5: minimums, amended due dates and quotas), hand-written per provider
-/// (docs/decisions/0004): two columns of <c>UnitTasks</c> and the <c>Quotas</c> table as EF's
-/// EnsureCreated writes them (checked by a test). Existing tasks get no minimum and revision 0.
+/// Schema version 2 → 3 (issue 5: minimums, amended due dates and quotas; issue 4: uploaded files),
+/// hand-written per provider (docs/decisions/0004): two columns of <c>UnitTasks</c>, and the
+/// <c>Quotas</c> and <c>UploadedFiles</c> tables as EF's EnsureCreated writes them (checked by a test).
+/// Existing tasks get no minimum and revision 0.
 /// </summary>
 internal static class PlanRulesSchema
 {
@@ -25,6 +26,17 @@ internal static class PlanRulesSchema
             "EvaluatedAt" INTEGER NULL
         );
         CREATE INDEX "IX_Quotas_InstanceId_UnitCode" ON "Quotas" ("InstanceId", "UnitCode");
+        CREATE TABLE "UploadedFiles" (
+            "Id" TEXT NOT NULL CONSTRAINT "PK_UploadedFiles" PRIMARY KEY,
+            "UnitCode" TEXT NOT NULL,
+            "TaskId" TEXT NOT NULL,
+            "FileName" TEXT NOT NULL,
+            "ContentType" TEXT NOT NULL,
+            "Size" INTEGER NOT NULL,
+            "Sha256" TEXT NOT NULL,
+            "UploadedAt" INTEGER NOT NULL
+        );
+        CREATE INDEX "IX_UploadedFiles_TaskId" ON "UploadedFiles" ("TaskId");
         """;
 
     public const string Postgres = """
@@ -46,6 +58,18 @@ internal static class PlanRulesSchema
             CONSTRAINT "PK_Quotas" PRIMARY KEY ("Id")
         );
         CREATE INDEX "IX_Quotas_InstanceId_UnitCode" ON "Quotas" ("InstanceId", "UnitCode");
+        CREATE TABLE "UploadedFiles" (
+            "Id" character varying(32) NOT NULL,
+            "UnitCode" character varying(64) NOT NULL,
+            "TaskId" character varying(300) NOT NULL,
+            "FileName" character varying(120) NOT NULL,
+            "ContentType" character varying(100) NOT NULL,
+            "Size" bigint NOT NULL,
+            "Sha256" character varying(64) NOT NULL,
+            "UploadedAt" timestamp with time zone NOT NULL,
+            CONSTRAINT "PK_UploadedFiles" PRIMARY KEY ("Id")
+        );
+        CREATE INDEX "IX_UploadedFiles_TaskId" ON "UploadedFiles" ("TaskId");
         """;
 
     /// <summary>The CREATE statements (for the test that compares them with EF's script).</summary>

@@ -46,6 +46,9 @@ public sealed class WorkflowHostDbContext(DbContextOptions<WorkflowHostDbContext
     /// <summary>Lead units' quotas per movement and period.</summary>
     public DbSet<QuotaRecord> Quotas => Set<QuotaRecord>();
 
+    /// <summary>Files units attached to submissions (bytes in the data folder's uploads/).</summary>
+    public DbSet<Features.Portal.UploadedFile> UploadedFiles => Set<Features.Portal.UploadedFile>();
+
     /// <summary>User accounts (sign-in).</summary>
     public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
 

@@ -8,7 +8,9 @@ using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Features.Definitions;
 using WorkflowHost.Server.Features.Designer;
 using WorkflowHost.Server.Features.Instances;
+using WorkflowHost.Server.Features.Localization;
 using WorkflowHost.Server.Features.Mail;
+using WorkflowHost.Server.Features.Portal;
 using WorkflowHost.Server.Features.Scheduling;
 using WorkflowHost.Server.Features.Studio;
 using WorkflowHost.Server.Features.Tasks;
@@ -44,6 +46,8 @@ public static class WorkflowHostSetup
             configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
             configuration["ConnectionStrings:Sqlite"] = null;
             configuration["Database:Provider"] = "Sqlite";
+            // The demo clock runs 43,200× faster: a 30-day link would expire within a minute of real time.
+            configuration["Portal:LinkLifetimeDays"] ??= "36500";
         }
         configuration["Mail:PickupDirectory"] ??= Path.Combine(app.DataDirectory, "mail");
         configuration["App:DataDirectory"] = app.DataDirectory;
@@ -76,7 +80,13 @@ public static class WorkflowHostSetup
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
         services.AddSingleton<DbDefinitionSource>();
         services.AddSingleton<IWorkflowDefinitionSource>(sp => sp.GetRequiredService<DbDefinitionSource>());
-        services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl, NotificationHour = app.NotificationHour, Calendar = LoadCalendar(app.CalendarFile) });
+        // Task links in emails are signed, expiring portal links (Features/Portal/UnitLinkSigner).
+        var calendar = LoadCalendar(app.CalendarFile);
+        services.AddSingleton(sp => new RuntimeOptions { BaseUrl = app.BaseUrl, NotificationHour = app.NotificationHour, Calendar = calendar }.WithSignedLinks(sp));
+        services.AddPortal(configuration, app.DataDirectory);
+        services.AddScoped<Features.Console.UnitDirectoryStore>();
+        services.AddSingleton<Features.Console.ITaskAmendments, Features.Console.RuntimeTaskAmendments>();
+        services.AddScoped<Features.Dashboard.DashboardData>();
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>())
             .WithStepLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("WorkflowHost.Steps")));
@@ -121,6 +131,16 @@ public static class WorkflowHostSetup
     private static void AddSingleNodeGuard(WebApplicationBuilder builder, string dataDirectory) =>
         builder.Services.AddSingleton(SingleNodeGuard.Acquire(dataDirectory));
 
+    // "/" sends each caller to its screen: units to the portal, the secretariat to the console, leaders to the dashboard.
+    private static IResult HomeRedirect(HttpContext context)
+    {
+        var user = context.User;
+        if (user.UnitCode() is not null) return Results.Redirect("/portal");
+        if (user.IsInRole(AuthPolicies.SecretariatRole)) return Results.Redirect("/console");
+        if (user.IsInRole(AuthPolicies.LeaderRole)) return Results.Redirect("/dashboard");
+        return Results.Redirect("/signin?returnUrl=%2F");
+    }
+
     /// <summary>The nearest folder, from the working directory then the program's folder upwards, holding <paramref name="probe"/>.</summary>
     private static string FindRoot(string probe)
     {
@@ -154,11 +174,12 @@ public static class WorkflowHostSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStudioBundle();
+        app.UseUiLanguage();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapOpenApi().RequireAuthorization(AuthPolicies.Staff);
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessChecks.Tag),
@@ -167,10 +188,10 @@ public static class WorkflowHostSetup
                 status = report.Status.ToString(),
                 checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
             }),
-        });
+        }).AllowAnonymous();
         app.MapSignInEndpoints();
         app.MapDesignerPages();
-        app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock");
+        app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock").RequireAuthorization(AuthPolicies.SignedIn);
         app.MapTaskEndpoints();
         app.MapInstanceEndpoints();
         app.MapAmendmentEndpoints();
@@ -178,6 +199,10 @@ public static class WorkflowHostSetup
         app.MapDefinitionEndpoints();
         app.MapOutboxEndpoints();
         app.MapElsaApi();
+        app.MapPortalEndpoints();
+        Features.Console.ConsoleEndpoints.MapConsoleEndpoints(app);
+        Features.Dashboard.DashboardEndpoints.MapDashboardEndpoints(app);
+        app.MapGet("/", HomeRedirect).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

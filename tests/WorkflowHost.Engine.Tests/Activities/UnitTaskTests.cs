@@ -487,8 +487,8 @@ public sealed class UnitTaskTests
         Assert.All(digest, d =>
         {
             Assert.Contains($"<td>{"Phòng Nội vụ"}</td><td>15/03/2024</td><td>8</td>", d.HtmlBody, StringComparison.Ordinal);
-            Assert.Contains("http://127.0.0.1:5080/api/tasks?instanceId=wf&overdue=true", d.TextBody, StringComparison.Ordinal);
-            Assert.Contains("http://127.0.0.1:5080/api/tasks?instanceId=wf&amp;overdue=true", d.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains("http://127.0.0.1:5080/dashboard?instance=wf&status=red", d.TextBody, StringComparison.Ordinal);
+            Assert.Contains("http://127.0.0.1:5080/dashboard?instance=wf&amp;status=red", d.HtmlBody, StringComparison.Ordinal);
         });
     }
 

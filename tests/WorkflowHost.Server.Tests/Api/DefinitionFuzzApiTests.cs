@@ -8,7 +8,7 @@ namespace WorkflowHost.Server.Tests.Api;
 /// <summary>The same generated hostile definitions through the HTTP API: every one gets a 200 or a 400 naming problems, never a 500.</summary>
 public sealed class DefinitionFuzzApiTests : IDisposable
 {
-    private readonly WorkflowHostFactory _factory = new();
+    private readonly WorkflowHostFactory _factory = new(testAuth: true);
 
     [Fact]
     public async Task ValidateWorkflow_GeneratedHostileDefinitions_NeverAnswers500()

@@ -8,7 +8,7 @@ namespace WorkflowHost.Server.Tests.Api;
 
 public sealed class TaskApiTests : IDisposable
 {
-    private readonly WorkflowHostFactory _factory = new();
+    private readonly WorkflowHostFactory _factory = new(testAuth: true);
     private readonly HttpClient _client;
 
     public TaskApiTests() => _client = _factory.CreateClient();

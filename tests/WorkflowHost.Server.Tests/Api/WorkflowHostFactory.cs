@@ -16,7 +16,9 @@ namespace WorkflowHost.Server.Tests.Api;
 /// tests), with a virtual clock the test moves. Quartz runs on its RAM store with a long interval:
 /// tests drive the sweeps themselves.
 /// </summary>
-public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
+/// <param name="testAuth">Authenticate requests with <see cref="TestAuthHandler"/> (secretariat unless the headers say otherwise);
+/// challenges and forbids still go through the host's cookie scheme.</param>
+public sealed class WorkflowHostFactory(bool testAuth = false) : WebApplicationFactory<Program>
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("wfh-api-");
 
@@ -47,7 +49,11 @@ public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
         builder.UseSetting("Scheduling:Store", "Memory");
         // Some tests open a second in-process host on the same folder on purpose (e.g. with a test user).
         builder.UseSetting("App:SingleNodeGuard", "false");
-        builder.ConfigureTestServices(services => services.AddSingleton(new ApplicationClock(Clock)));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton(new ApplicationClock(Clock));
+            if (testAuth) TestAuthHandler.Install(services, cookieChallenges: true);
+        });
     }
 
     protected override void Dispose(bool disposing)

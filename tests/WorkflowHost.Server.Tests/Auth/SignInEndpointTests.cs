@@ -68,13 +68,13 @@ public sealed class SignInEndpointTests : IDisposable
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example/")]
     [InlineData("/\\evil.example/")]
-    public async Task SignIn_NonLocalReturnUrl_GoesToTheDesignerInstead(string returnUrl)
+    public async Task SignIn_NonLocalReturnUrl_GoesHomeInstead(string returnUrl)
     {
         using var factory = _host.WithSecretariat();
         using var client = factory.NewClient();
         using var response = await SignInHttp.PostSignInAsync(client, SignInHttp.SecretariatUser, SignInHttp.SecretariatPassword, returnUrl);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/designer/", response.Headers.Location!.OriginalString);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -74,12 +74,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    private async Task AddLeaderThroughCliAsync()
+    private Task AddLeaderThroughCliAsync() => AddLeaderThroughCliAsync(Server.DataDirectory, LeaderPassword);
+
+    /// <summary>Adds the leader account (<see cref="LeaderUser"/>) to the database in <paramref name="dataDirectory"/> with <c>workflowhost user add</c>.</summary>
+    internal static async Task AddLeaderThroughCliAsync(string dataDirectory, string password)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var root = new System.CommandLine.RootCommand { UserCommand.Create(new StringReader(LeaderPassword + "\n"), stdout, stderr, interactive: false) };
-        var code = await root.Parse(["user", "add", "--user", LeaderUser, "--role", "leader", "--display-name", "Lãnh đạo UBND huyện", "--data", Server.DataDirectory]).InvokeAsync();
+        var root = new System.CommandLine.RootCommand { UserCommand.Create(new StringReader(password + "\n"), stdout, stderr, interactive: false) };
+        var code = await root.Parse(["user", "add", "--user", LeaderUser, "--role", "leader", "--display-name", "Lãnh đạo UBND huyện", "--data", dataDirectory]).InvokeAsync();
         if (code != 0) throw new InvalidOperationException($"workflowhost user add exited with {code}: {stdout}{stderr}");
     }
 }

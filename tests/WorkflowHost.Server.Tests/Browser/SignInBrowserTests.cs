@@ -15,7 +15,8 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
         var page = await context.NewPageAsync();
         var journal = new PageJournal(page);
 
-        await page.GotoAsync("/signin");
+        // Without a return URL, "/" would send the secretariat to the console; this test is about the designer.
+        await page.GotoAsync("/signin?returnUrl=%2Fdesigner%2F");
         await page.FillAsync("#userName", DesignerServer.SecretariatUser);
         await page.FillAsync("#password", "not-the-password");
         await page.ClickAsync("button[type=submit]");
@@ -79,7 +80,7 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
     {
         await using var context = await fixture.NewContextAsync(width: 390, height: 844);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/signin");
+        await page.GotoAsync("/signin?returnUrl=%2Fdesigner%2F");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the sign-in page scrolls sideways at 390 px");
         Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "signin-phone.png") });
@@ -93,9 +94,10 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
         await Assertions.Expect(page.Locator("header.topbar form[action='/signout'] button")).ToBeInViewportAsync();
     }
 
+    // "/" would send the secretariat to the console and leaders to the dashboard; these tests are about the designer.
     internal static async Task SignInAsync(IPage page, string user, string password, string expectedUrl)
     {
-        await page.GotoAsync("/signin");
+        await page.GotoAsync("/signin?returnUrl=%2Fdesigner%2F");
         await page.FillAsync("#userName", user);
         await page.FillAsync("#password", password);
         await page.ClickAsync("button[type=submit]");

@@ -30,6 +30,14 @@ public sealed class ServerProcess : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] InheritedUrlVariables = ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS"];
 
+    /// <summary>User name of the bootstrap secretariat account the client signs in with (the /api endpoints need it).</summary>
+    public const string SecretariatUser = "thuky-test";
+
+    // One password for the whole test run: two servers on one data folder share the account the first one created.
+    private static readonly string RunPassword = "pw-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The bootstrap secretariat's password (random per server; for browser tests that sign in).</summary>
+    public static string SecretariatPassword => RunPassword;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _settings;
     private readonly Lock _logLock = new();
     private Process? _process;
@@ -92,6 +100,8 @@ public sealed class ServerProcess : IAsyncDisposable
                 new("Mail:Port", smtpPort.ToString(CultureInfo.InvariantCulture)),
                 new("App:SweepIntervalSeconds", interval),
                 new("App:DispatchIntervalSeconds", interval),
+                // Every day a working day: what these tests check must not depend on today's weekday or a holiday.
+                new("App:CalendarFile", ""),
             ],
             Path.Combine(root, "logs"));
     }
@@ -233,6 +243,8 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var variable in InheritedUrlVariables) info.Environment.Remove(variable);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Auth__BootstrapSecretariat__UserName"] = SecretariatUser;
+        info.Environment["Auth__BootstrapSecretariat__Password"] = RunPassword;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => WriteLog(e.Data);
@@ -248,7 +260,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         _client?.Dispose();
-        _client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
         var elapsed = Stopwatch.StartNew();
         while (true)
@@ -262,7 +274,11 @@ public sealed class ServerProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The server exited before it was healthy (log {LogPath}):\n{log}");
             }
 
-            if (await IsHealthyAsync(ct)) return;
+            if (await IsHealthyAsync(ct))
+            {
+                await SignInAsync(ct);
+                return;
+            }
             if (elapsed.Elapsed > StartTimeout)
             {
                 await KillAsync();
@@ -271,6 +287,22 @@ public sealed class ServerProcess : IAsyncDisposable
 
             await Task.Delay(PollInterval, ct);
         }
+    }
+
+    // The client signs in as the bootstrap secretariat (cookie), as a person would through /signin.
+    private async Task SignInAsync(CancellationToken ct)
+    {
+        var form = await Client.GetStringAsync("signin", ct);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = SecretariatUser,
+            ["password"] = RunPassword,
+            ["__RequestVerificationToken"] = token,
+        });
+        using var response = await Client.PostAsync("signin", content, ct);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {SecretariatUser} answered {(int)response.StatusCode}.");
     }
 
     private async Task<bool> IsHealthyAsync(CancellationToken ct)

@@ -217,10 +217,12 @@ internal static class TaskLifecycle
             // Rungs due at the latest instant are all sent (the calendar can move an overdue notice and
             // a head escalation onto the same working morning); older passed ones are stale and skipped.
             var latest = due[^1].FireAt;
+            var pastDue = context.Now >= task.DueAt;
             foreach (var rung in due)
             {
-                if (!awaitingReview && rung.FireAt == latest) Fire(context, task, unit, rung);
-                else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : "đã qua, gửi bậc mới nhất")}", task);
+                // A reminder is never sent after the deadline (the overdue notice says it instead).
+                if (!awaitingReview && rung.FireAt == latest && !(rung.IsReminder && pastDue)) Fire(context, task, unit, rung);
+                else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : rung.IsReminder && pastDue ? "đã quá hạn" : "đã qua, gửi bậc mới nhất")}", task);
             }
             task.NextRung = due[^1].Index + 1;
         }

@@ -14,8 +14,8 @@ namespace WorkflowHost.Server.Features.Auth;
 /// </summary>
 public static class SignInEndpoints
 {
-    /// <summary>Where a signed-in user goes when no (local) return URL was given.</summary>
-    public const string DefaultReturnUrl = "/designer/";
+    /// <summary>Where a signed-in user goes when no (local) return URL was given: "/" sends each role to its screen.</summary>
+    public const string DefaultReturnUrl = "/";
 
     /// <summary>Claim type of the display name.</summary>
     public const string DisplayNameClaim = "display_name";
@@ -27,8 +27,8 @@ public static class SignInEndpoints
             SignInPage(context, antiforgery, LocalOrDefault(returnUrl), userName: "", error: null, StatusCodes.Status200OK))
             .AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/signin", SignInAsync).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(Hosting.SecurityHeaders.SignInPolicy);
-        app.MapGet("/signout", SignOutPage).ExcludeFromDescription();
-        app.MapPost("/signout", SignOutAsync).ExcludeFromDescription();
+        app.MapGet("/signout", SignOutPage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
@@ -133,8 +133,10 @@ public static class SignInEndpoints
         {
             return Results.Redirect("/signout");
         }
+        // A unit has no password: after signing out it gets the page that sends a new link, not the sign-in form.
+        var wasUnit = context.User.UnitCode() is not null;
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Results.Redirect("/signin");
+        return Results.Redirect(wasUnit ? "/portal/link" : "/signin");
     }
 
     /// <summary>An anti-forgery-protected sign-out button for page headers.</summary>

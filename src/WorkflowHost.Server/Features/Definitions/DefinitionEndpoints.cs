@@ -12,8 +12,8 @@ public static class DefinitionEndpoints
     public static IEndpointRouteBuilder MapDefinitionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/workflows").WithTags("Workflows");
-        group.MapGet("/", ListAsync).WithName("ListWorkflows");
-        group.MapPost("/validate", ValidateAsync).WithName("ValidateWorkflow").WithSummary("Validates Elsa definition JSON; 400 lists every problem. Nothing is stored.")
+        group.MapGet("/", ListAsync).WithName("ListWorkflows").RequireAuthorization(Auth.AuthPolicies.Staff);
+        group.MapPost("/validate", ValidateAsync).WithName("ValidateWorkflow").RequireAuthorization(Auth.AuthPolicies.Secretariat).WithSummary("Validates Elsa definition JSON; 400 lists every problem. Nothing is stored.")
             .Accepts<object>("application/json");
         return app;
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Features.Auth;
 
 namespace WorkflowHost.Server.Features.Instances;
 
@@ -14,11 +15,14 @@ public static partial class InstanceEndpoints
     public static IEndpointRouteBuilder MapInstanceEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/instances").WithTags("Instances");
-        group.MapPost("/", StartAsync).WithName("StartInstance").WithSummary("Starts a plan instance and runs its first step.");
-        group.MapGet("/", ListAsync).WithName("ListInstances");
-        group.MapGet("/{id}", GetAsync).WithName("GetInstance");
-        group.MapGet("/{id}/journal", JournalAsync).WithName("GetJournal").WithSummary("The instance's journal, in order (after = sequence to page from).");
-        app.MapPost("/api/events/{name}", PublishAsync).WithTags("Instances").WithName("PublishEvent").WithSummary("Resumes every Elsa.Event waiting on the name.");
+        // Policies per endpoint (not on the group): an endpoint added later falls back to secretariat-only.
+        group.MapPost("/", StartAsync).WithName("StartInstance").RequireAuthorization(AuthPolicies.Secretariat).WithSummary("Starts a plan instance and runs its first step.");
+        group.MapGet("/", ListAsync).WithName("ListInstances").RequireAuthorization(AuthPolicies.Staff);
+        group.MapGet("/{id}", GetAsync).WithName("GetInstance").RequireAuthorization(AuthPolicies.Staff);
+        group.MapGet("/{id}/journal", JournalAsync).WithName("GetJournal").RequireAuthorization(AuthPolicies.Staff)
+            .WithSummary("The instance's journal, in order (after = sequence to page from).");
+        app.MapPost("/api/events/{name}", PublishAsync).WithTags("Instances").WithName("PublishEvent").RequireAuthorization(AuthPolicies.Secretariat)
+            .WithSummary("Resumes every Elsa.Event waiting on the name.");
         return app;
     }
 

@@ -11,7 +11,7 @@ public static class OutboxEndpoints
     /// <summary>Maps <c>/api/outbox</c>.</summary>
     public static IEndpointRouteBuilder MapOutboxEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/outbox", ListAsync).WithTags("Mail").WithName("ListOutbox").WithSummary("Emails with their delivery state (bodies omitted).");
+        app.MapGet("/api/outbox", ListAsync).RequireAuthorization(Auth.AuthPolicies.Staff).WithTags("Mail").WithName("ListOutbox").WithSummary("Emails with their delivery state (bodies omitted).");
         return app;
     }
 

@@ -57,11 +57,11 @@ internal static class HtmlPage
     }
 
     /// <summary>A complete page: <paramref name="head"/> and <paramref name="body"/> are trusted HTML (escape what you put in).</summary>
-    public static IResult Render(string title, string body, int statusCode = StatusCodes.Status200OK, string head = "", string bodyClass = "")
+    public static IResult Render(string title, string body, int statusCode = StatusCodes.Status200OK, string head = "", string bodyClass = "", string lang = "vi")
     {
         var html = $"""
             <!DOCTYPE html>
-            <html lang="vi">
+            <html lang="{Encode(lang)}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Features.Auth;
 
 namespace WorkflowHost.Server.Features.Tasks;
 
@@ -13,17 +15,22 @@ public static class TaskEndpoints
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks").WithTags("Tasks");
-        group.MapGet("/", ListAsync).WithName("ListTasks").WithSummary("Lists tasks; overdue=true gives open tasks past their due date, oldest due first.");
-        group.MapGet("/{id}", GetAsync).WithName("GetTask").WithSummary("One task with its submissions.");
-        group.MapPost("/{id}/submissions", SubmitAsync).WithName("SubmitTask").WithSummary("A unit submits for a task; the task waits for review.");
-        group.MapPost("/{id}/review", ReviewAsync).WithName("ReviewTask").WithSummary("The secretariat accepts or returns (with a comment) the latest submission.");
+        // Policies per endpoint, not on the group: an endpoint added to the group later falls back to secretariat-only.
+        group.MapGet("/", ListAsync).WithName("ListTasks").RequireAuthorization(AuthPolicies.SignedIn)
+            .WithSummary("Lists tasks; overdue=true gives open tasks past their due date, oldest due first. A unit sees only its own tasks.");
+        group.MapGet("/{id}", GetAsync).WithName("GetTask").RequireAuthorization(AuthPolicies.SignedIn)
+            .WithSummary("One task with its submissions (404 for another unit's task).");
+        group.MapPost("/{id}/submissions", SubmitAsync).WithName("SubmitTask").RequireAuthorization(AuthPolicies.Submitter)
+            .WithSummary("A unit submits for its own task (the secretariat may submit on a unit's behalf); the task waits for review.");
+        group.MapPost("/{id}/review", ReviewAsync).WithName("ReviewTask").RequireAuthorization(AuthPolicies.Secretariat)
+            .WithSummary("The secretariat accepts or returns (with a comment) the latest submission.");
         return app;
     }
 
-    private static async Task<Results<Ok<TaskDto[]>, ValidationProblem>> ListAsync(WorkflowHostDbContext db, Hosting.ApplicationClock time,
+    private static async Task<Results<Ok<TaskDto[]>, ValidationProblem>> ListAsync(ClaimsPrincipal user, WorkflowHostDbContext db, Hosting.ApplicationClock time,
         string? instanceId, string? unit, string? milestone, string? status, bool? overdue, int? limit, CancellationToken cancellationToken)
     {
-        var query = db.Tasks.AsNoTracking();
+        var query = db.Tasks.AsNoTracking().VisibleTo(user, db);
         if (instanceId is not null) query = query.Where(t => t.InstanceId == instanceId);
         if (unit is not null) query = query.Where(t => t.UnitCode == unit);
         if (milestone is not null) query = query.Where(t => t.Milestone == milestone);
@@ -41,23 +48,24 @@ public static class TaskEndpoints
         return TypedResults.Ok(tasks.Select(t => TaskDto.From(t, now)).ToArray());
     }
 
-    private static async Task<Results<Ok<object>, NotFound>> GetAsync(string id, WorkflowHostDbContext db, Hosting.ApplicationClock time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<object>, NotFound>> GetAsync(string id, ClaimsPrincipal user, WorkflowHostDbContext db, Hosting.ApplicationClock time, CancellationToken cancellationToken)
     {
-        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        var task = await db.Tasks.AsNoTracking().VisibleTo(user, db).FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null) return TypedResults.NotFound();
         var submissions = await db.Submissions.AsNoTracking().Where(s => s.TaskId == id).OrderBy(s => s.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok<object>(new { task = TaskDto.From(task, time.GetUtcNow()), submissions });
     }
 
-    private static async Task<Results<Ok<TaskDto>, NotFound>> SubmitAsync(string id, SubmitRequest? request, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TaskDto>, NotFound>> SubmitAsync(string id, SubmitRequest? request, ClaimsPrincipal user, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
     {
-        var unit = await db.Tasks.Where(t => t.Id == id).Select(t => t.UnitCode).FirstOrDefaultAsync(cancellationToken);
+        var unit = await db.Tasks.VisibleTo(user, db).Where(t => t.Id == id).Select(t => t.UnitCode).FirstOrDefaultAsync(cancellationToken);
         if (unit is null) return TypedResults.NotFound();
-        await runtime.SubmitAsync(id, request?.Content, "unit:" + unit, cancellationToken);
+        var actor = user.UnitCode() is null ? $"secretariat:{user.Identity?.Name} for unit:{unit}" : "unit:" + unit;
+        await runtime.SubmitAsync(id, request?.Content, actor, cancellationToken);
         return TypedResults.Ok(await ReloadAsync(db, id, runtime.Time, cancellationToken));
     }
 
-    private static async Task<Results<Ok<TaskDto>, NotFound, ValidationProblem>> ReviewAsync(string id, ReviewRequest? request, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TaskDto>, NotFound, ValidationProblem>> ReviewAsync(string id, ReviewRequest? request, ClaimsPrincipal user, WorkflowRuntime runtime, WorkflowHostDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var decision = request?.Decision?.Trim().ToLowerInvariant();
@@ -66,9 +74,12 @@ public static class TaskEndpoints
         if (request?.Comment is { Length: > 4000 }) errors["comment"] = ["At most 4,000 characters."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (!await db.Tasks.AnyAsync(t => t.Id == id, cancellationToken)) return TypedResults.NotFound();
-        await runtime.ReviewAsync(id, decision == "accept", request!.Comment, "secretariat", cancellationToken);
+        await runtime.ReviewAsync(id, decision == "accept", request!.Comment, ReviewerName(user), cancellationToken);
         return TypedResults.Ok(await ReloadAsync(db, id, runtime.Time, cancellationToken));
     }
+
+    /// <summary>The reviewer as the journal records it: "secretariat" or "secretariat:{user name}".</summary>
+    internal static string ReviewerName(ClaimsPrincipal user) => user.Identity?.Name is { Length: > 0 } name ? "secretariat:" + name : "secretariat";
 
     private static async Task<TaskDto> ReloadAsync(WorkflowHostDbContext db, string id, TimeProvider time, CancellationToken cancellationToken) =>
         TaskDto.From(await db.Tasks.AsNoTracking().FirstAsync(t => t.Id == id, cancellationToken), time.GetUtcNow());
