@@ -144,13 +144,15 @@ public static class PortalEndpoints
         {
             var instance = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == task.InstanceId, cancellationToken);
             var directory = instance is null ? null : await catalog.FindDirectoryAsync(instance.Directory, cancellationToken);
+            var blueprint = instance is null ? null : await context.RequestServices.GetRequiredService<WorkflowRuntime>()
+                .GetBlueprintAsync(instance.DefinitionId, instance.DefinitionVersion, cancellationToken);
             var summary = errors.Count == 0 ? "" : $"""<div class="error" role="alert" id="form-errors">{HtmlPage.Encode(t["form.errors"])}<ul>{string.Concat(errors.Values.Distinct().Select(e => $"<li>{HtmlPage.Encode(e)}</li>"))}</ul></div>""";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <form method="post" action="/portal/tasks/{HtmlPage.Encode(Uri.EscapeDataString(task.Id))}" enctype="multipart/form-data" id="submission-form">
                 {ScreenLayout.Antiforgery(context)}
                 <fieldset><legend>{HtmlPage.Encode(t["kind." + task.Kind])}</legend>
                 {summary}
-                {form.RenderFields(task.Kind, t, errors, PlanMovements.Of(directory), task.Minimum, options.MaxUploadMegabytes, extraRows)}
+                {form.RenderFields(task.Kind, t, errors, PlanMovements.Of(blueprint, directory), task.Minimum, options.MaxUploadMegabytes, extraRows)}
                 <button type="submit" name="action" value="submit" id="submit">{HtmlPage.Encode(t["portal.submit"])}</button>
                 </fieldset>
                 </form>
