@@ -239,7 +239,10 @@ internal sealed class WorkflowBurst
 
     public async Task UpsertBookmarkAsync(ExecutionScope scope, Activity activity, string id, BookmarkKind kind, DateTimeOffset? dueAt, string? eventKey, string? data)
     {
-        var existing = await Session.FindBookmarkAsync(id, CancellationToken).ConfigureAwait(false);
+        // A bookmark id belongs to the activity that made it, so it is looked up among that activity's
+        // bookmarks in this scope: for a scope created or preloaded in this step that needs no query.
+        var existing = (await Session.FindActivityBookmarksAsync(Instance.Id, scope.Id, activity.Id, CancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(b => b.Id == id);
         if (existing is not null)
         {
             existing.DueAt = dueAt;

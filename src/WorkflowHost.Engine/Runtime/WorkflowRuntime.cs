@@ -100,6 +100,7 @@ public sealed class WorkflowRuntime(
                     resumedThisPass += await RunStepAsync(instanceId, async (session, burst) =>
                     {
                         var bookmarks = await session.FindDueTimersAsync(instanceId, now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
+                        await PreloadAsync(session, instanceId, bookmarks, cancellationToken).ConfigureAwait(false);
                         foreach (var bookmark in bookmarks) burst.Resume(bookmark, null);
                         return bookmarks.Count;
                     }, now, cancellationToken).ConfigureAwait(false);
@@ -150,9 +151,11 @@ public sealed class WorkflowRuntime(
         var byInstance = new Dictionary<string, List<(string Key, JsonNode? Payload)>>(StringComparer.Ordinal);
         await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
         {
+            var instancesByKey = (await lookup.FindEventBookmarksAsync([.. events.Select(e => e.EventKey)], cancellationToken).ConfigureAwait(false))
+                .ToLookup(b => b.EventKey!, b => b.InstanceId, StringComparer.Ordinal);
             foreach (var (key, payload) in events)
                 // Once per instance, not per bookmark: the step resumes every bookmark of the key in the instance.
-                foreach (var instanceId in (await lookup.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false)).Select(b => b.InstanceId).Distinct(StringComparer.Ordinal))
+                foreach (var instanceId in instancesByKey[key].Distinct(StringComparer.Ordinal))
                 {
                     if (!byInstance.TryGetValue(instanceId, out var list)) byInstance[instanceId] = list = [];
                     list.Add((key, payload));
@@ -164,14 +167,19 @@ public sealed class WorkflowRuntime(
         {
             total += await RunStepAsync(instanceId, async (session, burst) =>
             {
+                // One query for every key of the step; bookmarks are then resumed in the order of the events.
+                var byKey = (await session.FindEventBookmarksAsync([.. list.Select(e => e.Key)], cancellationToken).ConfigureAwait(false))
+                    .Where(b => b.InstanceId == instanceId)
+                    .OrderBy(b => b.Id, StringComparer.Ordinal)
+                    .ToLookup(b => b.EventKey!, StringComparer.Ordinal);
+                await PreloadAsync(session, instanceId, [.. byKey.SelectMany(g => g)], cancellationToken).ConfigureAwait(false);
                 var n = 0;
                 foreach (var (key, payload) in list)
-                    foreach (var bookmark in await session.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false))
-                        if (bookmark.InstanceId == instanceId)
-                        {
-                            burst.Resume(bookmark, payload);
-                            n++;
-                        }
+                    foreach (var bookmark in byKey[key])
+                    {
+                        burst.Resume(bookmark, payload);
+                        n++;
+                    }
                 return n;
             }, now, cancellationToken).ConfigureAwait(false);
         }
@@ -216,6 +224,15 @@ public sealed class WorkflowRuntime(
         var resumed = await ResumeEventsAsync([(Activities.Domain.UnitTaskActivity.EventKey(taskId), payload)], cancellationToken).ConfigureAwait(false);
         if (resumed == 0) throw new TaskStateException($"Nhiệm vụ '{taskId}' không còn chờ (the task is not waiting: its plan ended or the task was cancelled).");
     }
+
+    /// <summary>
+    /// Loads in a few queries what resuming <paramref name="bookmarks"/> will read: their scopes (with the
+    /// scopes' bookmarks) and the tasks their data names (with the tasks' submissions).
+    /// </summary>
+    private static Task PreloadAsync(IWorkflowSession session, string instanceId, IReadOnlyList<Bookmark> bookmarks, CancellationToken cancellationToken) =>
+        bookmarks.Count < 2 ? Task.CompletedTask : session.PreloadAsync(instanceId,
+            [.. bookmarks.Select(b => b.ScopeId).Distinct(StringComparer.Ordinal)],
+            [.. bookmarks.Where(b => b.Data is not null).Select(b => b.Data!).Distinct(StringComparer.Ordinal)], cancellationToken);
 
     private async Task<int> RunStepAsync(string instanceId, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken)
     {

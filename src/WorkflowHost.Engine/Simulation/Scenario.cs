@@ -64,8 +64,13 @@ public sealed class ScenarioRule
     public bool Matches(string milestone, string unitCode)
     {
         var milestoneOk = Milestone is null or "*" || (Milestone.EndsWith('*') ? milestone.StartsWith(Milestone[..^1], StringComparison.Ordinal) : milestone == Milestone);
-        return milestoneOk && (Units.Count == 0 || Units.Contains(unitCode, StringComparer.OrdinalIgnoreCase));
+        if (!milestoneOk) return false;
+        if (Units.Count == 0) return true;
+        _units ??= new HashSet<string>(Units, StringComparer.OrdinalIgnoreCase);
+        return _units.Contains(unitCode);
     }
+
+    private HashSet<string>? _units;
 
     /// <summary>True when the unit never submits.</summary>
     [JsonIgnore]
