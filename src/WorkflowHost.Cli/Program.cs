@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace WorkflowHost.Cli;
 
-/// <summary>The <c>workflowhost</c> command line: simulate, validate, user.</summary>
+/// <summary>The <c>workflowhost</c> command line: simulate, validate, user, bench.</summary>
 public static class CliProgram
 {
     /// <summary>Entry point.</summary>
@@ -13,6 +13,7 @@ public static class CliProgram
             SimulateCommand.Create(),
             ValidateCommand.Create(),
             UserCommand.Create(),
+            Bench.BenchCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace WorkflowHost.Cli.Bench;
+
+/// <summary>
+/// <c>workflowhost bench [--only P1,P2,…] [--units N] [--scaling 1000,10000,50000]</c>: the benchmarks of
+/// issue 7, each printed as it finishes and as one <c>RESULT</c> line. Figures compared against a
+/// machine limit are ratios measured in the same run. See docs/benchmarks.md.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Every benchmark, in the order they run.</summary>
+    public static readonly string[] All = ["P1", "SCALE", "P2", "P3", "P4", "IDLE", "P5"];
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var only = new Option<string?>("--only") { Description = "Comma-separated benchmarks to run (P1, SCALE, P2, P3, P4, IDLE, P5); default all." };
+        var units = new Option<int>("--units") { Description = "Units for P1 (default 10000).", DefaultValueFactory = _ => 10_000 };
+        var scaling = new Option<string>("--scaling") { Description = "Unit counts for SCALE (P1 growth).", DefaultValueFactory = _ => "1000,10000,50000" };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run P1 in this process instead of a child process (for profiling)." };
+        var command = new Command("bench", "Runs the benchmarks and prints their figures (docs/benchmarks.md).") { only, units, scaling, inProcess };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            (result.GetValue(only) ?? string.Join(',', All)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToList(),
+            result.GetValue(units), [.. result.GetValue(scaling)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))], result.GetValue(inProcess), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> only, int units, int[] scaling, bool inProcess, CancellationToken cancellationToken)
+    {
+        var output = BenchPaths.Repo(Path.Combine("artifacts", "bench"));
+        System.IO.Directory.CreateDirectory(output);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# workflowhost bench {string.Join(',', only)} — {Environment.ProcessorCount} cores, {BenchMachine.MemoryGb():0.0} GiB, {BenchMachine.Cpu()}"));
+        var results = new List<BenchFigures>();
+        foreach (var name in only)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            Console.WriteLine($"## {name}");
+            IReadOnlyList<BenchFigures> figures = name switch
+            {
+                "P1" => [inProcess ? await SimulationBench.RunAsync(units, Path.Combine(output, $"p1-{units}"), cancellationToken) : await RunChildP1Async(units, cancellationToken)],
+                "SCALE" => await ScaleAsync(scaling, cancellationToken),
+                "P2" => [await StepRateBench.RunAsync(1000, Path.Combine(output, "p2"), cancellationToken)],
+                _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", All)}."),
+            };
+            foreach (var f in figures)
+            {
+                Console.WriteLine(f.ToLine());
+                results.Add(f);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"({name} took {stopwatch.Elapsed.TotalSeconds:0.0} s)"));
+        }
+        return 0;
+    }
+
+    private static async Task<IReadOnlyList<BenchFigures>> ScaleAsync(int[] sizes, CancellationToken cancellationToken)
+    {
+        var list = new List<BenchFigures>();
+        foreach (var n in sizes)
+        {
+            var f = await RunChildP1Async(n, cancellationToken);
+            list.Add(f);
+        }
+        var first = list[0];
+        foreach (var f in list)
+        {
+            f["per_1000_units_s"] = f["seconds"] / (f["units"] / 1000.0);
+            f["vs_smallest_per_unit"] = f["per_1000_units_s"] / (first["seconds"] / (first["units"] / 1000.0));
+        }
+        return list;
+    }
+
+    /// <summary>P1 in a child process, so that its peak memory is its own.</summary>
+    private static async Task<BenchFigures> RunChildP1Async(int units, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = BenchPaths.Self();
+        var lines = await BenchProcess.RunAsync(file, [.. prefix, "bench", "--only", "P1", "--units", units.ToString(CultureInfo.InvariantCulture), "--in-process"], TimeSpan.FromMinutes(30), cancellationToken);
+        return lines.Select(BenchFigures.Parse).LastOrDefault(f => f is not null) ?? throw new InvalidOperationException("The P1 child printed no RESULT line:\n" + string.Join('\n', lines));
+    }
+}
