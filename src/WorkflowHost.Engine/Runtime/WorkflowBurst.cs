@@ -301,6 +301,13 @@ internal sealed class WorkflowBurst
     /// <summary>Renders the digests, serializes changed scope states and commits the step.</summary>
     public async Task CommitAsync()
     {
+        Seal();
+        await Session.CommitAsync(CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renders the digests and writes the step's state into its tracked entities, ready for the session's commit.</summary>
+    public void Seal()
+    {
         ComposeDigests();
         foreach (var loaded in _scopes.Values)
         {
@@ -311,7 +318,6 @@ internal sealed class WorkflowBurst
         }
         if (_variablesDirty) Instance.VariablesJson = _variables!.ToJsonString();
         Instance.UpdatedAt = Now;
-        await Session.CommitAsync(CancellationToken).ConfigureAwait(false);
     }
 
     private void ComposeDigests()

@@ -74,7 +74,12 @@ public static class WorkflowHostSetup
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
         services.AddSingleton<DbDefinitionSource>();
         services.AddSingleton<IWorkflowDefinitionSource>(sp => sp.GetRequiredService<DbDefinitionSource>());
-        services.AddSingleton(new RuntimeOptions { BaseUrl = app.BaseUrl });
+        services.AddSingleton(new RuntimeOptions
+        {
+            BaseUrl = app.BaseUrl,
+            // Group commit of the due-timer sweep (docs/benchmarks.md, P2 and P4).
+            MaxInstancesPerTransaction = configuration.GetValue("Workflow:MaxInstancesPerTransaction", 64),
+        });
         services.AddSingleton(sp => new WorkflowRuntime(sp.GetRequiredService<IWorkflowStore>(), sp.GetRequiredService<IWorkflowDefinitionSource>(),
             sp.GetRequiredService<ApplicationClock>(), sp.GetRequiredService<RuntimeOptions>()));
         services.AddSingleton<CatalogSeeder>();
