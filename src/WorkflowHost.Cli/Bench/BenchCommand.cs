@@ -12,7 +12,7 @@ namespace WorkflowHost.Cli.Bench;
 public static class BenchCommand
 {
     /// <summary>Every benchmark, in the order they run.</summary>
-    public static readonly string[] All = ["P1", "SCALE", "P2", "P3", "P4", "IDLE", "P5"];
+    public static readonly string[] All = ["P1", "P2", "P3", "P4", "P5", "SCALE"];
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -20,15 +20,16 @@ public static class BenchCommand
         var only = new Option<string?>("--only") { Description = "Comma-separated benchmarks to run (P1, SCALE, P2, P3, P4, IDLE, P5); default all." };
         var units = new Option<int>("--units") { Description = "Units for P1 (default 10000).", DefaultValueFactory = _ => 10_000 };
         var scaling = new Option<string>("--scaling") { Description = "Unit counts for SCALE (P1 growth).", DefaultValueFactory = _ => "1000,10000,50000" };
+        var parallelism = new Option<int>("--smtp-parallelism") { Description = "P3: SMTP connections at once, for the dispatcher and smtp-source alike (default 16).", DefaultValueFactory = _ => 16 };
         var inProcess = new Option<bool>("--in-process") { Description = "Run P1 in this process instead of a child process (for profiling)." };
-        var command = new Command("bench", "Runs the benchmarks and prints their figures (docs/benchmarks.md).") { only, units, scaling, inProcess };
+        var command = new Command("bench", "Runs the benchmarks and prints their figures (docs/benchmarks.md).") { only, units, scaling, inProcess, parallelism };
         command.SetAction((result, cancellationToken) => RunAsync(
             (result.GetValue(only) ?? string.Join(',', All)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToList(),
-            result.GetValue(units), [.. result.GetValue(scaling)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))], result.GetValue(inProcess), cancellationToken));
+            result.GetValue(units), [.. result.GetValue(scaling)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))], result.GetValue(inProcess), result.GetValue(parallelism), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<string> only, int units, int[] scaling, bool inProcess, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IReadOnlyList<string> only, int units, int[] scaling, bool inProcess, int smtpParallelism, CancellationToken cancellationToken)
     {
         var output = BenchPaths.Repo(Path.Combine("artifacts", "bench"));
         System.IO.Directory.CreateDirectory(output);
@@ -43,6 +44,10 @@ public static class BenchCommand
                 "P1" => [inProcess ? await SimulationBench.RunAsync(units, Path.Combine(output, $"p1-{units}"), cancellationToken) : await RunChildP1Async(units, cancellationToken)],
                 "SCALE" => await ScaleAsync(scaling, cancellationToken),
                 "P2" => [await StepRateBench.RunAsync(1000, Path.Combine(output, "p2"), cancellationToken)],
+                "P3" => [await SmtpBench.RunAsync(2000, smtpParallelism, Path.Combine(output, "p3"), cancellationToken)],
+                "P4" => [await BurstBench.RunAsync(10_000, Path.Combine(output, "p4"), cancellationToken)],
+                "IDLE" => await ServerLoadBench.RunAsync(10_000, withLoad: false, Path.Combine(output, "idle"), cancellationToken),
+                "P5" => await ServerLoadBench.RunAsync(10_000, withLoad: true, Path.Combine(output, "p5"), cancellationToken),
                 _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", All)}."),
             };
             foreach (var f in figures)
