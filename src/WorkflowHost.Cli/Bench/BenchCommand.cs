@@ -48,6 +48,7 @@ public static class BenchCommand
                 "P4" => [await BurstBench.RunAsync(10_000, Path.Combine(output, "p4"), cancellationToken)],
                 "IDLE" => await ServerLoadBench.RunAsync(10_000, withLoad: false, Path.Combine(output, "idle"), cancellationToken),
                 "P5" => await ServerLoadBench.RunAsync(10_000, withLoad: true, Path.Combine(output, "p5"), cancellationToken),
+                "P6" => Skip("P6 runs in bench.sh: the designer's cold-load browser test (Playwright, tests/WorkflowHost.Server.Tests)."),
                 _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", All)}."),
             };
             foreach (var f in figures)
@@ -58,6 +59,12 @@ public static class BenchCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"({name} took {stopwatch.Elapsed.TotalSeconds:0.0} s)"));
         }
         return 0;
+    }
+
+    private static BenchFigures[] Skip(string why)
+    {
+        Console.WriteLine(why);
+        return [];
     }
 
     private static async Task<IReadOnlyList<BenchFigures>> ScaleAsync(int[] sizes, CancellationToken cancellationToken)
