@@ -19,7 +19,7 @@ public static class BenchCommand
     {
         var only = new Option<string?>("--only") { Description = "Comma-separated benchmarks to run (P1, SCALE, P2, P3, P4, IDLE, P5); default all." };
         var units = new Option<int>("--units") { Description = "Units for P1 (default 10000).", DefaultValueFactory = _ => 10_000 };
-        var scaling = new Option<string>("--scaling") { Description = "Unit counts for SCALE (P1 growth).", DefaultValueFactory = _ => "1000,10000,50000" };
+        var scaling = new Option<string>("--scaling") { Description = "Unit counts for SCALE (P1 growth).", DefaultValueFactory = _ => "1000,10000" };
         var parallelism = new Option<int>("--smtp-parallelism") { Description = "P3: SMTP connections at once, for the dispatcher and smtp-source alike (default 16).", DefaultValueFactory = _ => 16 };
         var inProcess = new Option<bool>("--in-process") { Description = "Run P1 in this process instead of a child process (for profiling)." };
         var command = new Command("bench", "Runs the benchmarks and prints their figures (docs/benchmarks.md).") { only, units, scaling, inProcess, parallelism };
@@ -42,7 +42,7 @@ public static class BenchCommand
             IReadOnlyList<BenchFigures> figures = name switch
             {
                 "P1" => [inProcess ? await SimulationBench.RunAsync(units, Path.Combine(output, $"p1-{units}"), cancellationToken) : await RunChildP1Async(units, cancellationToken)],
-                "SCALE" => await ScaleAsync(scaling, cancellationToken),
+                "SCALE" => await ScaleAsync(scaling, results.Where(r => r.Name == "P1").ToList(), cancellationToken),
                 "P2" => [await StepRateBench.RunAsync(1000, Path.Combine(output, "p2"), cancellationToken)],
                 "P3" => [await SmtpBench.RunAsync(2000, smtpParallelism, Path.Combine(output, "p3"), cancellationToken)],
                 "P4" => [await BurstBench.RunAsync(10_000, Path.Combine(output, "p4"), cancellationToken)],
@@ -67,13 +67,14 @@ public static class BenchCommand
         return [];
     }
 
-    private static async Task<IReadOnlyList<BenchFigures>> ScaleAsync(int[] sizes, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<BenchFigures>> ScaleAsync(int[] sizes, IReadOnlyList<BenchFigures> earlier, CancellationToken cancellationToken)
     {
         var list = new List<BenchFigures>();
         foreach (var n in sizes)
         {
-            var f = await RunChildP1Async(n, cancellationToken);
-            list.Add(f);
+            // A size P1 already measured in this run is not run again.
+            var f = earlier.FirstOrDefault(e => (int)e["units"] == n) ?? await RunChildP1Async(n, cancellationToken);
+            list.Add(BenchFigures.Parse(f.ToLine().Replace("RESULT P1 ", "RESULT SCALE ", StringComparison.Ordinal))!);
         }
         var first = list[0];
         foreach (var f in list)
