@@ -101,7 +101,8 @@ public sealed class BenchServer : IAsyncDisposable
         lock (_log) _log.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on 127.0.0.1 at the time of the call.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

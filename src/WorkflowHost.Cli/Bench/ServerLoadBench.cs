@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
-using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Cli.Bench;
 
@@ -91,9 +89,7 @@ public static class ServerLoadBench
 
     private static async Task SeedAsync(string file, string definition, Engine.Directory.UnitDirectory directory, DateOnly baseDue, int instances, CancellationToken cancellationToken)
     {
-        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString()).Options);
-        await contexts.InitializeDatabaseAsync(cancellationToken);
+        var contexts = await BenchDatabase.OpenAsync(file, cancellationToken);
         var clock = new VirtualTimeProvider(PlanTime.AtLocal(baseDue.AddDays(-60), new TimeOnly(8, 0)));
         var runtime = new WorkflowRuntime(new EfWorkflowStore(contexts), new InMemoryDefinitionSource().AddDefinition(definition).AddDirectory(directory), clock);
         for (var i = 0; i < instances; i++)

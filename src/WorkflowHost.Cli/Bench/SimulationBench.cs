@@ -3,12 +3,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Simulation;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
-using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Cli.Bench;
 
@@ -28,10 +26,7 @@ public static class SimulationBench
         var scenario = BenchPlan.Scenario(BenchPlan.Milestones(definition), units);
         System.IO.Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, "simulation.db");
-        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = file }.ToString()).Options);
-        await contexts.InitializeDatabaseAsync(cancellationToken);
+        var contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
 
         var stopwatch = Stopwatch.StartNew();
         var clock = new VirtualTimeProvider(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0)));

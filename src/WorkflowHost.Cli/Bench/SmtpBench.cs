@@ -5,13 +5,11 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Engine.Mail;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Mail;
-using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Cli.Bench;
 
@@ -38,7 +36,7 @@ public static class SmtpBench
         foreach (var tool in new[] { Python, SmtpSource })
             if (!File.Exists(tool)) throw new InvalidOperationException($"{tool} is missing: apt-get install python3-aiosmtpd postfix (bench.sh does).");
         System.IO.Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = BenchServer.FreePort();
         using var sink = Process.Start(new ProcessStartInfo(Python) { ArgumentList = { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink" }, UseShellExecute = false, RedirectStandardError = true })
             ?? throw new InvalidOperationException("Could not start aiosmtpd.");
         try
@@ -79,10 +77,7 @@ public static class SmtpBench
 
     private static async Task<double> DispatcherRateAsync(string file, int port, int count, int parallelism, CancellationToken cancellationToken)
     {
-        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString()).Options);
-        await contexts.InitializeDatabaseAsync(cancellationToken);
+        var contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
         var now = TimeProvider.System.GetUtcNow();
         var html = "<p>Kính gửi Đơn vị số 1,</p>" + string.Concat(Enumerable.Repeat("<p>Nhắc hạn gửi báo cáo kết quả thực hiện Kế hoạch thi đua (benchmark).</p>", 30));
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -118,13 +113,6 @@ public static class SmtpBench
         if (sent != count) throw new InvalidOperationException($"Sent {sent} of {count}.");
         SqliteConnection.ClearAllPools();
         return rate;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitListeningAsync(int port, CancellationToken cancellationToken)

@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Server.Data;
-using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Cli.Bench;
 
@@ -45,7 +42,7 @@ public static class StepRateBench
     /// <summary>Single-row INSERT transactions on a fresh file with the server's settings, one after another.</summary>
     public static double RawTransactionsPerSecond(string file, int count)
     {
-        Delete(file);
+        BenchDatabase.Delete(file);
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
         connection.Open();
         using (var setup = connection.CreateCommand())
@@ -72,10 +69,7 @@ public static class StepRateBench
 
     private static async Task<double> StepsPerSecondAsync(string file, int count, CancellationToken cancellationToken)
     {
-        Delete(file);
-        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString()).Options);
-        await contexts.InitializeDatabaseAsync(cancellationToken);
+        var contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
         var directory = BenchPlan.Directory("bench-step", 10);
         var unit = BenchPlan.UnitCode(1);
         var source = new InMemoryDefinitionSource()
@@ -101,10 +95,7 @@ public static class StepRateBench
     /// </summary>
     private static async Task<double> GroupedStepsPerSecondAsync(string file, int count, CancellationToken cancellationToken)
     {
-        Delete(file);
-        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString()).Options);
-        await contexts.InitializeDatabaseAsync(cancellationToken);
+        var contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
         var directory = BenchPlan.Directory("bench-step", 10);
         var unit = BenchPlan.UnitCode(1);
         var due = new DateOnly(2030, 1, 31);
@@ -122,8 +113,4 @@ public static class StepRateBench
         return rate;
     }
 
-    private static void Delete(string file)
-    {
-        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-    }
 }
