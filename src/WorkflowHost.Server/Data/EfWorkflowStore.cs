@@ -94,7 +94,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 await db.Scopes.Where(s => s.InstanceId == instanceId && chunk.Contains(s.Id)).LoadAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && chunk.Contains(b.ScopeId)).ToListAsync(cancellationToken).ConfigureAwait(false))
-                    Track(bookmark);
+                    if (db.Entry(bookmark).State != EntityState.Deleted) Track(bookmark);
                 foreach (var scope in chunk) _completeScopes.Add((instanceId, scope));
             }
             await FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false);
