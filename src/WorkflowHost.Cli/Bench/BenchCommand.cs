@@ -89,7 +89,9 @@ public static class BenchCommand
     private static async Task<BenchFigures> RunChildP1Async(int units, CancellationToken cancellationToken)
     {
         var (file, prefix) = BenchPaths.Self();
-        var lines = await BenchProcess.RunAsync(file, [.. prefix, "bench", "--only", "P1", "--units", units.ToString(CultureInfo.InvariantCulture), "--in-process"], TimeSpan.FromMinutes(30), cancellationToken);
+        var lines = await BenchProcess.RunAsync(file, [.. prefix, "bench", "--only", "P1", "--units", units.ToString(CultureInfo.InvariantCulture), "--in-process"],
+            // 10 minutes plus 1 per 500 units: a 50,000-unit run took more than 30 minutes on a loaded machine.
+            TimeSpan.FromMinutes(10 + (units / 500.0)), cancellationToken);
         return lines.Select(BenchFigures.Parse).LastOrDefault(f => f is not null) ?? throw new InvalidOperationException("The P1 child printed no RESULT line:\n" + string.Join('\n', lines));
     }
 }
