@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace WorkflowHost.Cli;
 
-/// <summary>The <c>workflowhost</c> command line: simulate, validate, user, backup, data export|import.</summary>
+/// <summary>The <c>workflowhost</c> command line: simulate, validate, user, backup, data export|import, bench.</summary>
 public static class CliProgram
 {
     /// <summary>Entry point.</summary>
@@ -15,6 +15,7 @@ public static class CliProgram
             UserCommand.Create(),
             BackupCommand.Create(),
             DataCommand.Create(),
+            Bench.BenchCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -28,7 +28,21 @@ public sealed class UnitDirectory
     public IReadOnlyList<Unit> Units { get; init; } = [];
 
     /// <summary>Finds an active or inactive unit by code (ordinal, case-insensitive).</summary>
-    public Unit? Find(string code) => Units.FirstOrDefault(u => string.Equals(u.Code, code, StringComparison.OrdinalIgnoreCase));
+    public Unit? Find(string code)
+    {
+        // Every step looks units up by code; a scan made a 10,000-unit plan quadratic. Built once (a
+        // race builds it twice, harmlessly); the first unit with a code wins, as the scan did.
+        var index = _index;
+        if (index is null)
+        {
+            index = new Dictionary<string, Unit>(StringComparer.OrdinalIgnoreCase);
+            foreach (var unit in Units) index.TryAdd(unit.Code, unit);
+            _index = index;
+        }
+        return code is null ? null : index.GetValueOrDefault(code);
+    }
+
+    private Dictionary<string, Unit>? _index;
 
     /// <summary>Reads a directory file's JSON.</summary>
     /// <exception cref="JsonException">The JSON is malformed or misses required members.</exception>

@@ -37,6 +37,23 @@ public interface IWorkflowSession : IAsyncDisposable
     /// <summary>Finds a task.</summary>
     Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>Finds several tasks (those that exist), in no particular order.</summary>
+    async Task<IReadOnlyList<UnitTaskRecord>> FindTasksAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        var found = new List<UnitTaskRecord>(taskIds.Count);
+        foreach (var id in taskIds)
+            if (await FindTaskAsync(id, cancellationToken).ConfigureAwait(false) is { } task) found.Add(task);
+        return found;
+    }
+
+    /// <summary>
+    /// A hint before a step runs: the scopes of one instance that the step will touch (with their
+    /// bookmarks) and the tasks it will resume (with their submissions). A store may load them in a
+    /// few queries so that the step's finds answer from memory; the answers are the same either way.
+    /// </summary>
+    Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>A task's submissions, oldest first.</summary>
     Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken);
 
@@ -54,6 +71,16 @@ public interface IWorkflowSession : IAsyncDisposable
 
     /// <summary>Bookmarks with this event key.</summary>
     Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(string eventKey, CancellationToken cancellationToken);
+
+    /// <summary>Bookmarks with any of these event keys.</summary>
+    async Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(IReadOnlyCollection<string> eventKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(eventKeys);
+        var found = new List<Bookmark>();
+        foreach (var key in eventKeys.Distinct(StringComparer.Ordinal))
+            found.AddRange(await FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false));
+        return found;
+    }
 
     /// <summary>Bookmarks of one activity in one scope.</summary>
     Task<IReadOnlyList<Bookmark>> FindActivityBookmarksAsync(string instanceId, string scopeId, string activityId, CancellationToken cancellationToken);

@@ -33,4 +33,12 @@ public sealed class RuntimeOptions
 
     /// <summary>Maximum bookmarks resumed in one step (one transaction).</summary>
     public int MaxBookmarksPerStep { get; set; } = 20_000;
+
+    /// <summary>
+    /// Most instances whose steps a sweep (due timers, a batch of events) commits together in one
+    /// transaction (group commit). Each step still runs alone and its effects are durable before it is
+    /// reported; a group that fails is run again one step per transaction. Default 1 (off): a failed
+    /// commit then fails its own step only, and the next sweep retries it. The server sets 64.
+    /// </summary>
+    public int MaxInstancesPerTransaction { get; set; } = 1;
 }

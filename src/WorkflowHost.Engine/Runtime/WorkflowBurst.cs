@@ -242,7 +242,10 @@ internal sealed class WorkflowBurst
 
     public async Task UpsertBookmarkAsync(ExecutionScope scope, Activity activity, string id, BookmarkKind kind, DateTimeOffset? dueAt, string? eventKey, string? data)
     {
-        var existing = await Session.FindBookmarkAsync(id, CancellationToken).ConfigureAwait(false);
+        // A bookmark id belongs to the activity that made it, so it is looked up among that activity's
+        // bookmarks in this scope: for a scope created or preloaded in this step that needs no query.
+        var existing = (await Session.FindActivityBookmarksAsync(Instance.Id, scope.Id, activity.Id, CancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(b => b.Id == id);
         if (existing is not null)
         {
             existing.DueAt = dueAt;
@@ -301,6 +304,13 @@ internal sealed class WorkflowBurst
     /// <summary>Renders the digests, serializes changed scope states and commits the step.</summary>
     public async Task CommitAsync()
     {
+        Seal();
+        await Session.CommitAsync(CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renders the digests and writes the step's state into its tracked entities, ready for the session's commit.</summary>
+    public void Seal()
+    {
         ComposeDigests();
         foreach (var loaded in _scopes.Values)
         {
@@ -311,7 +321,6 @@ internal sealed class WorkflowBurst
         }
         if (_variablesDirty) Instance.VariablesJson = _variables!.ToJsonString();
         Instance.UpdatedAt = Now;
-        await Session.CommitAsync(CancellationToken).ConfigureAwait(false);
     }
 
     private void ComposeDigests()

@@ -93,21 +93,32 @@ public sealed partial class WorkflowRuntime(
             var instances = due.Select(b => b.InstanceId).Where(i => !failed.Contains(i)).Distinct(StringComparer.Ordinal).ToList();
             if (instances.Count == 0) break;
             var resumedThisPass = 0;
-            foreach (var instanceId in instances)
+            async Task<int> Trigger(IWorkflowSession session, WorkflowBurst burst)
             {
-                try
+                var instanceId = burst.Instance.Id;
+                var bookmarks = await session.FindDueTimersAsync(instanceId, now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
+                await PreloadAsync(session, instanceId, bookmarks, cancellationToken).ConfigureAwait(false);
+                foreach (var bookmark in bookmarks) burst.Resume(bookmark, null);
+                return bookmarks.Count;
+            }
+            foreach (var group in instances.Chunk(Math.Max(1, _options.MaxInstancesPerTransaction)))
+            {
+                if (group.Length > 1 && await TryRunGroupAsync(group, Trigger, now, cancellationToken).ConfigureAwait(false) is { } grouped)
                 {
-                    resumedThisPass += await RunStepAsync(instanceId, async (session, burst) =>
-                    {
-                        var bookmarks = await session.FindDueTimersAsync(instanceId, now, _options.MaxBookmarksPerStep, cancellationToken).ConfigureAwait(false);
-                        foreach (var bookmark in bookmarks) burst.Resume(bookmark, null);
-                        return bookmarks.Count;
-                    }, now, cancellationToken).ConfigureAwait(false);
+                    resumedThisPass += grouped;
+                    continue;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                foreach (var instanceId in group)
                 {
-                    failed.Add(instanceId);
-                    failures.Add(e);
+                    try
+                    {
+                        resumedThisPass += await RunStepAsync(instanceId, Trigger, now, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        failed.Add(instanceId);
+                        failures.Add(e);
+                    }
                 }
             }
             total += resumedThisPass;
@@ -150,9 +161,11 @@ public sealed partial class WorkflowRuntime(
         var byInstance = new Dictionary<string, List<(string Key, JsonNode? Payload)>>(StringComparer.Ordinal);
         await using (var lookup = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false))
         {
+            var instancesByKey = (await lookup.FindEventBookmarksAsync([.. events.Select(e => e.EventKey)], cancellationToken).ConfigureAwait(false))
+                .ToLookup(b => b.EventKey!, b => b.InstanceId, StringComparer.Ordinal);
             foreach (var (key, payload) in events)
                 // Once per instance, not per bookmark: the step resumes every bookmark of the key in the instance.
-                foreach (var instanceId in (await lookup.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false)).Select(b => b.InstanceId).Distinct(StringComparer.Ordinal))
+                foreach (var instanceId in instancesByKey[key].Distinct(StringComparer.Ordinal))
                 {
                     if (!byInstance.TryGetValue(instanceId, out var list)) byInstance[instanceId] = list = [];
                     list.Add((key, payload));
@@ -160,20 +173,34 @@ public sealed partial class WorkflowRuntime(
         }
         var total = 0;
         var now = time.GetUtcNow();
-        foreach (var (instanceId, list) in byInstance)
+        async Task<int> Trigger(IWorkflowSession session, WorkflowBurst burst)
         {
-            total += await RunStepAsync(instanceId, async (session, burst) =>
-            {
+            var instanceId = burst.Instance.Id;
+            var list = byInstance[instanceId];
+                // One query for every key of the step; bookmarks are then resumed in the order of the events.
+                var byKey = (await session.FindEventBookmarksAsync([.. list.Select(e => e.Key)], cancellationToken).ConfigureAwait(false))
+                    .Where(b => b.InstanceId == instanceId)
+                    .OrderBy(b => b.Id, StringComparer.Ordinal)
+                    .ToLookup(b => b.EventKey!, StringComparer.Ordinal);
+                await PreloadAsync(session, instanceId, [.. byKey.SelectMany(g => g)], cancellationToken).ConfigureAwait(false);
                 var n = 0;
                 foreach (var (key, payload) in list)
-                    foreach (var bookmark in await session.FindEventBookmarksAsync(key, cancellationToken).ConfigureAwait(false))
-                        if (bookmark.InstanceId == instanceId)
-                        {
-                            burst.Resume(bookmark, payload);
-                            n++;
-                        }
+                    foreach (var bookmark in byKey[key])
+                    {
+                        burst.Resume(bookmark, payload);
+                        n++;
+                    }
                 return n;
-            }, now, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var group in byInstance.Keys.Chunk(Math.Max(1, _options.MaxInstancesPerTransaction)))
+        {
+            if (group.Length > 1 && await TryRunGroupAsync(group, Trigger, now, cancellationToken).ConfigureAwait(false) is { } grouped)
+            {
+                total += grouped;
+                continue;
+            }
+            foreach (var instanceId in group)
+                total += await RunStepAsync(instanceId, Trigger, now, cancellationToken).ConfigureAwait(false);
         }
         return total;
     }
@@ -215,6 +242,73 @@ public sealed partial class WorkflowRuntime(
         }
         var resumed = await ResumeEventsAsync([(Activities.Domain.UnitTaskActivity.EventKey(taskId), payload)], cancellationToken).ConfigureAwait(false);
         if (resumed == 0) throw new TaskStateException($"Nhiệm vụ '{taskId}' không còn chờ (the task is not waiting: its plan ended or the task was cancelled).");
+    }
+
+    /// <summary>
+    /// Loads in a few queries what resuming <paramref name="bookmarks"/> will read: their scopes (with the
+    /// scopes' bookmarks) and the tasks their data names (with the tasks' submissions).
+    /// </summary>
+    private static Task PreloadAsync(IWorkflowSession session, string instanceId, IReadOnlyList<Bookmark> bookmarks, CancellationToken cancellationToken) =>
+        bookmarks.Count < 2 ? Task.CompletedTask : session.PreloadAsync(instanceId,
+            [.. bookmarks.Select(b => b.ScopeId).Distinct(StringComparer.Ordinal)],
+            [.. bookmarks.Where(b => b.Data is not null).Select(b => b.Data!).Distinct(StringComparer.Ordinal)], cancellationToken);
+
+    /// <summary>
+    /// Group commit: runs the steps of several instances (each its own burst, in order) in one session
+    /// and commits them in one transaction, so that one fsync serves them all. Nothing is reported
+    /// (<see cref="StepCommitted"/>) before that commit is durable. Returns null when anything failed:
+    /// nothing of the group was written, and the caller runs its steps again one per transaction, so a
+    /// failing instance fails alone, as it would without grouping.
+    /// </summary>
+    private async Task<int?> TryRunGroupAsync(string[] instanceIds, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Gates are taken in one global order, so two groups never wait on each other in a cycle.
+        var gates = instanceIds.Order(StringComparer.Ordinal).Select(id => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1))).ToList();
+        var taken = 0;
+        List<WorkflowBurst> committed;
+        int result;
+        try
+        {
+            foreach (var gate in gates)
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                taken++;
+            }
+            await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            var bursts = new List<WorkflowBurst>(instanceIds.Length);
+            var count = 0;
+            foreach (var instanceId in instanceIds)
+            {
+                var instance = await session.FindInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                if (instance is null) return null;
+                var blueprint = await GetBlueprintAsync(instance.DefinitionId, instance.DefinitionVersion, cancellationToken).ConfigureAwait(false);
+                var directory = await definitions.FindDirectoryAsync(instance.Directory, cancellationToken).ConfigureAwait(false);
+                if (directory is null) return null;
+                var burst = new WorkflowBurst(session, instance, blueprint, directory, _options, _mail, now, cancellationToken);
+                var n = await trigger(session, burst).ConfigureAwait(false);
+                if (n == 0) continue;
+                await burst.RunAsync().ConfigureAwait(false);
+                burst.Seal();
+                bursts.Add(burst);
+                count += n;
+            }
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            committed = bursts;
+            result = count;
+        }
+#pragma warning disable CA1031 // Any failure of the group is handled the same way: its steps run again one by one, where it surfaces.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+        finally
+        {
+            for (var i = 0; i < taken; i++) gates[i].Release();
+        }
+        // Outside the try: a listener's exception must not make a committed group run again.
+        foreach (var burst in committed) StepCommitted?.Invoke(burst.JournalEntries);
+        return result;
     }
 
     private async Task<int> RunStepAsync(string instanceId, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken)

@@ -117,10 +117,9 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
     private async Task<IReadOnlyList<UnitTaskRecord>> ReadTasksAsync(IEnumerable<string> ids)
     {
         await using var session = await store.OpenSessionAsync(CancellationToken.None).ConfigureAwait(false);
-        var result = new List<UnitTaskRecord>();
-        foreach (var id in ids)
-            if (await session.FindTaskAsync(id, CancellationToken.None).ConfigureAwait(false) is { } task) result.Add(task);
-        return result;
+        var list = ids.ToList();
+        var byId = (await session.FindTasksAsync(list, CancellationToken.None).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        return [.. list.Where(byId.ContainsKey).Select(id => byId[id])];
     }
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;

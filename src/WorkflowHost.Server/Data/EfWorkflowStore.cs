@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
@@ -34,8 +36,22 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
     private sealed class Session : IWorkflowSession
     {
+        /// <summary>Ids per IN (…) query: well under SQLite's and PostgreSQL's parameter limits.</summary>
+        private const int Chunk = 1000;
+
         private readonly List<(string Instance, string Scope, DateTimeOffset Now)> _cancels = [];
         private readonly WorkflowHostDbContext db;
+
+        // A step of a large plan touches tens of thousands of rows. One query per row (or a scan of the
+        // change tracker per find) made a step quadratic, so the session indexes what it tracks and
+        // remembers which sets it holds completely; finds over a complete set answer from memory.
+        private readonly Dictionary<(string Instance, string Scope, string Activity), List<Bookmark>> _bookmarksByActivity = [];
+        private readonly HashSet<(string Instance, string Scope)> _completeScopes = [];
+        private readonly HashSet<(string Instance, string Scope, string Activity)> _completeActivities = [];
+        private readonly HashSet<Bookmark> _addedBookmarks = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, List<Submission>> _submissionsByTask = new(StringComparer.Ordinal);
+        private readonly List<Submission> _addedSubmissions = [];
+        private DbCommand? _taskProbe;
 
         public Session(WorkflowHostDbContext context)
         {
@@ -51,12 +67,56 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public async Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken) =>
             await db.Scopes.FindAsync([instanceId, scopeId], cancellationToken).ConfigureAwait(false);
 
-        public async Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken) =>
-            await db.Tasks.FindAsync([taskId], cancellationToken).ConfigureAwait(false);
+        public async Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken)
+        {
+            if (db.Tasks.Local.FindEntry(taskId) is { } entry) return entry.Entity;
+            // Creating a task first checks that its id is free: a bare existence probe on one prepared
+            // command costs a few microseconds, a full EF find of a missing row far more.
+            if (!await TaskExistsAsync(taskId, cancellationToken).ConfigureAwait(false)) return null;
+            return await db.Tasks.FindAsync([taskId], cancellationToken).ConfigureAwait(false);
+        }
 
-        public async Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken) =>
-            [.. (await WithLocalAsync(db.Submissions.Where(s => s.TaskId == taskId), s => s.TaskId == taskId, cancellationToken).ConfigureAwait(false))
-                .OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        public async Task<IReadOnlyList<UnitTaskRecord>> FindTasksAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+        {
+            var found = new List<UnitTaskRecord>(taskIds.Count);
+            var missing = new List<string>();
+            foreach (var id in taskIds.Distinct(StringComparer.Ordinal))
+                if (db.Tasks.Local.FindEntry(id) is { } entry) found.Add(entry.Entity);
+                else missing.Add(id);
+            foreach (var chunk in missing.Chunk(Chunk))
+                found.AddRange(await db.Tasks.Where(t => chunk.Contains(t.Id)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            return found;
+        }
+
+        public async Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+        {
+            var scopes = scopeIds.Distinct(StringComparer.Ordinal).Where(s => !_completeScopes.Contains((instanceId, s))).ToList();
+            foreach (var chunk in scopes.Chunk(Chunk))
+            {
+                await db.Scopes.Where(s => s.InstanceId == instanceId && chunk.Contains(s.Id)).LoadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && chunk.Contains(b.ScopeId)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    if (db.Entry(bookmark).State != EntityState.Deleted) Track(bookmark);
+                foreach (var scope in chunk) _completeScopes.Add((instanceId, scope));
+            }
+            await FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false);
+            var tasks = taskIds.Distinct(StringComparer.Ordinal).Where(t => !_submissionsByTask.ContainsKey(t)).ToList();
+            foreach (var chunk in tasks.Chunk(Chunk))
+            {
+                var stored = await db.Submissions.Where(s => chunk.Contains(s.TaskId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var byTask = stored.Concat(_addedSubmissions.Where(s => chunk.Contains(s.TaskId))).ToLookup(s => s.TaskId, StringComparer.Ordinal);
+                foreach (var task in chunk) _submissionsByTask[task] = [.. byTask[task]];
+            }
+        }
+
+        public async Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken)
+        {
+            if (!_submissionsByTask.TryGetValue(taskId, out var list))
+            {
+                var stored = await db.Submissions.Where(s => s.TaskId == taskId).ToListAsync(cancellationToken).ConfigureAwait(false);
+                _submissionsByTask[taskId] = list = [.. stored.Concat(_addedSubmissions.Where(s => s.TaskId == taskId)).Distinct()];
+            }
+            return [.. list.OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        }
 
         public async Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken) =>
             [.. (await WithLocalAsync(db.Tasks.Where(t => t.InstanceId == instanceId && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled),
@@ -73,21 +133,47 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken)
         {
-            var bookmark = await db.Bookmarks.FindAsync([bookmarkId], cancellationToken).ConfigureAwait(false);
-            return bookmark is not null && db.Entry(bookmark).State == EntityState.Deleted ? null : bookmark;
+            var bookmark = db.Bookmarks.Local.FindEntry(bookmarkId)?.Entity ?? await db.Bookmarks.FindAsync([bookmarkId], cancellationToken).ConfigureAwait(false);
+            if (bookmark is null || db.Entry(bookmark).State == EntityState.Deleted) return null;
+            Track(bookmark);
+            return bookmark;
         }
 
-        public Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(string eventKey, CancellationToken cancellationToken) =>
-            WithLocalAsync(db.Bookmarks.Where(b => b.Kind == BookmarkKind.Event && b.EventKey == eventKey), b => b.Kind == BookmarkKind.Event && b.EventKey == eventKey, cancellationToken);
+        public async Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(string eventKey, CancellationToken cancellationToken) =>
+            await FindEventBookmarksAsync([eventKey], cancellationToken).ConfigureAwait(false);
 
-        public Task<IReadOnlyList<Bookmark>> FindActivityBookmarksAsync(string instanceId, string scopeId, string activityId, CancellationToken cancellationToken) =>
-            WithLocalAsync(db.Bookmarks.Where(b => b.InstanceId == instanceId && b.ScopeId == scopeId && b.ActivityId == activityId),
-                b => b.InstanceId == instanceId && b.ScopeId == scopeId && b.ActivityId == activityId, cancellationToken);
+        public async Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(IReadOnlyCollection<string> eventKeys, CancellationToken cancellationToken)
+        {
+            var keys = eventKeys.ToHashSet(StringComparer.Ordinal);
+            var stored = new List<Bookmark>();
+            foreach (var chunk in keys.Chunk(Chunk))
+                stored.AddRange(await db.Bookmarks.Where(b => b.Kind == BookmarkKind.Event && chunk.Contains(b.EventKey!)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            // Re-filtered on local values: a tracked bookmark may have been deleted or changed in this step.
+            return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted && b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k))
+                .Select(Track)
+                .Concat(_addedBookmarks.Where(b => b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k)))
+                .Distinct()];
+        }
 
-        public async Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(string instanceId, DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-            [.. (await WithLocalAsync(db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max),
-                b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now, cancellationToken).ConfigureAwait(false))
+        public async Task<IReadOnlyList<Bookmark>> FindActivityBookmarksAsync(string instanceId, string scopeId, string activityId, CancellationToken cancellationToken)
+        {
+            var key = (instanceId, scopeId, activityId);
+            if (!_completeScopes.Contains((instanceId, scopeId)) && _completeActivities.Add(key))
+                foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.ScopeId == scopeId && b.ActivityId == activityId).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    if (db.Entry(bookmark).State != EntityState.Deleted) Track(bookmark);
+            return _bookmarksByActivity.TryGetValue(key, out var list) ? [.. list] : [];
+        }
+
+        public async Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(string instanceId, DateTimeOffset now, int max, CancellationToken cancellationToken)
+        {
+            var stored = await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted).Select(Track)
+                .Concat(_addedBookmarks)
+                .Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
+                .Distinct()
                 .OrderBy(b => b.DueAt).ThenBy(b => b.Id, StringComparer.Ordinal).Take(max)];
+        }
 
         /// <summary>Query results (tracked, minus locally deleted, re-filtered on local values) plus locally added matches.</summary>
         private async Task<IReadOnlyList<T>> WithLocalAsync<T>(IQueryable<T> query, Func<T, bool> predicate, CancellationToken cancellationToken) where T : class
@@ -97,19 +183,64 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             return [.. stored.Where(e => db.Entry(e).State != EntityState.Deleted && predicate(e)).Concat(added.Where(predicate)).Distinct()];
         }
 
+        /// <summary>Adds a tracked, not deleted bookmark to the index (once).</summary>
+        private Bookmark Track(Bookmark bookmark)
+        {
+            var key = (bookmark.InstanceId, bookmark.ScopeId, bookmark.ActivityId);
+            if (!_bookmarksByActivity.TryGetValue(key, out var list)) _bookmarksByActivity[key] = list = [];
+            if (!list.Contains(bookmark)) list.Add(bookmark);
+            return bookmark;
+        }
+
+        private async Task<bool> TaskExistsAsync(string taskId, CancellationToken cancellationToken)
+        {
+            if (_taskProbe is null)
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                _taskProbe = db.Database.GetDbConnection().CreateCommand();
+                _taskProbe.CommandText = "SELECT 1 FROM \"UnitTasks\" WHERE \"Id\" = @id";
+                var parameter = _taskProbe.CreateParameter();
+                parameter.ParameterName = "@id";
+                parameter.DbType = System.Data.DbType.String;
+                _taskProbe.Parameters.Add(parameter);
+            }
+            _taskProbe.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            _taskProbe.Parameters[0].Value = taskId;
+            return await _taskProbe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        }
+
         public Task CancelDescendantsAsync(string instanceId, string scopeId, DateTimeOffset now, CancellationToken cancellationToken)
         {
             _cancels.Add((instanceId, scopeId, now));
             return Task.CompletedTask;
         }
 
-        public void Add(object entity) => db.Add(entity);
+        public void Add(object entity)
+        {
+            db.Add(entity);
+            switch (entity)
+            {
+                case Bookmark bookmark:
+                    _addedBookmarks.Add(Track(bookmark));
+                    break;
+                case ExecutionScope scope:
+                    // A new scope has no stored bookmarks: all of its bookmarks are the ones added here.
+                    _completeScopes.Add((scope.InstanceId, scope.Id));
+                    break;
+                case Submission submission:
+                    _addedSubmissions.Add(submission);
+                    if (_submissionsByTask.TryGetValue(submission.TaskId, out var list)) list.Add(submission);
+                    break;
+            }
+        }
 
         public void Remove(Bookmark bookmark)
         {
             var entry = db.Entry(bookmark);
             if (entry.State == EntityState.Added) entry.State = EntityState.Detached;
             else db.Bookmarks.Remove(bookmark);
+            _addedBookmarks.Remove(bookmark);
+            if (_bookmarksByActivity.TryGetValue((bookmark.InstanceId, bookmark.ScopeId, bookmark.ActivityId), out var list)) list.Remove(bookmark);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken)
@@ -118,7 +249,14 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 db.ChangeTracker.DetectChanges();
+                // On SQLite, new rows (most of a large step: journal, outbox, tasks, scopes, bookmarks) are
+                // written by one prepared INSERT per table, executed once per row, in the same transaction;
+                // EF's generic batching re-parses every statement and costs several times more per row.
+                // Updates and deletes stay with EF. PostgreSQL keeps EF's batching (one round trip for many rows).
+                var inserts = db.Database.IsSqlite() ? TakeInserts() : [];
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var (type, rows) in inserts)
+                    await InsertAsync(type, rows, cancellationToken).ConfigureAwait(false);
                 foreach (var (instance, scope, now) in _cancels)
                 {
                     var prefix = scope + "/";
@@ -137,6 +275,54 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             }
         }
 
-        public ValueTask DisposeAsync() => db.DisposeAsync();
+        /// <summary>Detaches every Added entity, grouped by entity type, so that SaveChanges leaves them to <see cref="InsertAsync"/>.</summary>
+        private List<(Microsoft.EntityFrameworkCore.Metadata.IEntityType Type, List<object> Rows)> TakeInserts()
+        {
+            var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
+            var groups = added.GroupBy(e => e.Metadata).Select(g => (g.Key, g.Select(e => e.Entity).ToList())).ToList();
+            foreach (var entry in added) entry.State = EntityState.Detached;
+            return groups;
+        }
+
+        private async Task InsertAsync(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, List<object> rows, CancellationToken cancellationToken)
+        {
+            // Store-generated keys (the journal's and the outbox's Id) are left to the database.
+            var properties = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never)).ToList();
+            var connection = db.Database.GetDbConnection();
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            command.CommandText = $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+            var converters = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[properties.Count];
+            var getters = new Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[properties.Count];
+            for (var i = 0; i < properties.Count; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                command.Parameters.Add(parameter);
+                converters[i] = properties[i].GetTypeMapping().Converter;
+                getters[i] = properties[i].GetGetter();
+            }
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    var value = getters[i].GetClrValue(row);
+                    if (value is not null && converters[i] is { } converter) value = converter.ConvertToProvider(value);
+                    command.Parameters[i].Value = value ?? DBNull.Value;
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_taskProbe is not null)
+            {
+                await _taskProbe.DisposeAsync().ConfigureAwait(false);
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+            await db.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -11,13 +11,18 @@ namespace WorkflowHost.Engine.Tests.Infrastructure;
 internal sealed class EngineHarness
 {
     public EngineHarness(DateTimeOffset start, UnitDirectory directory, params string[] definitions)
+        : this(start, directory, null, definitions)
+    {
+    }
+
+    public EngineHarness(DateTimeOffset start, UnitDirectory directory, RuntimeOptions? options, params string[] definitions)
     {
         ArgumentNullException.ThrowIfNull(directory);
         DirectoryName = directory.Directory;
         Clock = new VirtualTimeProvider(start);
         Source = new InMemoryDefinitionSource().AddDirectory(directory);
         foreach (var d in definitions) Source.AddDefinition(d);
-        Runtime = new WorkflowRuntime(Store, Source, Clock);
+        Runtime = new WorkflowRuntime(Store, Source, Clock, options);
     }
 
     /// <summary>Uses <paramref name="options"/> (e.g. a working-day calendar) from now on; call before starting.</summary>

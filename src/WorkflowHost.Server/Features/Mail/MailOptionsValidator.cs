@@ -51,6 +51,11 @@ internal sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             errors.Add("Mail:MaxRetryDelay must not be shorter than Mail:BaseRetryDelay.");
         }
 
+        if (options.Parallelism is < 1 or > 64)
+        {
+            errors.Add("Mail:Parallelism must be between 1 and 64.");
+        }
+
         if (options.BatchSize < 1)
         {
             errors.Add("Mail:BatchSize must be at least 1.");

@@ -23,8 +23,8 @@ namespace WorkflowHost.Server.Features.Mail;
 /// <para>
 /// <b>At-least-once, and its one window.</b> Each message's new state is saved in its own
 /// <c>SaveChanges</c> right after its send. If the process dies after the server accepted a message but
-/// before that save, the row is still due and that one message is sent again by the next run — at most the
-/// single message in flight is doubled, never the batch. The duplicate carries the same Message-ID and
+/// before that save, the row is still due and that message is sent again by the next run — at most the
+/// messages in flight (<see cref="MailOptions.Parallelism"/>, default 1) are doubled, never the batch. The duplicate carries the same Message-ID and
 /// <c>X-WorkflowHost-Key</c> headers, so receivers can recognise it. The state is saved even when the
 /// cancellation token fires after the send, to keep that window as small as possible.
 /// </para>
@@ -42,7 +42,7 @@ namespace WorkflowHost.Server.Features.Mail;
 /// <see cref="MailOptions.MaxAttempts"/> attempts have been made, then marks it Failed. When the server
 /// itself is unreachable (connection refused, timeout, 421, authentication refused) the current message is
 /// rescheduled and the rest of the batch is left untouched (<see cref="DispatchResult.Deferred"/>), so a
-/// dead server costs one connection attempt per run instead of one timeout per queued message.
+/// dead server costs one connection attempt per run (per parallel sender) instead of one timeout per queued message.
 /// </para>
 /// </remarks>
 public sealed partial class OutboxDispatcher(
@@ -75,45 +75,74 @@ public sealed partial class OutboxDispatcher(
             return DispatchResult.Empty;
         }
 
-        int sent = 0, retrying = 0, failed = 0, deferred = 0;
-        for (var i = 0; i < due.Count; i++)
+        // Up to Parallelism sends at once, each on its own connection (SmtpClient opens one per message).
+        // Recording an outcome and saving it is serialised (one DbContext) and happens right after that
+        // message's send, so "Sent" is written per message as before; a crash can repeat at most the
+        // messages in flight. Once the server is found unavailable, no further message is started.
+        int sent = 0, retrying = 0, failed = 0, started = 0;
+        var stop = false;
+        var next = 0;
+        using var save = new SemaphoreSlim(1, 1);
+        async Task WorkAsync(bool once)
         {
-            ct.ThrowIfCancellationRequested();
-            var message = due[i];
-            var outcome = await DeliverAsync(message, o, ct).ConfigureAwait(false);
-
-            // Saved even if ct fired meanwhile: losing a "Sent" here is exactly what would double a message.
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-
-            switch (message.Status)
+            for (var round = 0; !once || round < 1; round++)
             {
-                case OutboxStatus.Sent: sent++; break;
-                case OutboxStatus.Failed: failed++; break;
-                default: retrying++; break;
-            }
-
-            if (outcome == DeliveryFailureKind.ServerUnavailable)
-            {
-                deferred = due.Count - i - 1;
-                if (deferred > 0)
+                int i;
+                lock (due)
                 {
-                    LogBatchStopped(logger, deferred);
+                    if (stop || next >= due.Count || ct.IsCancellationRequested) return;
+                    i = next++;
+                    started++;
                 }
+                var message = due[i];
+                var error = await SendAsync(message, ct).ConfigureAwait(false);
+                await save.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    var outcome = Record(message, error, o);
+                    // Saved even if ct fired meanwhile: losing a "Sent" here is exactly what would double a message.
+                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+                    switch (message.Status)
+                    {
+                        case OutboxStatus.Sent: sent++; break;
+                        case OutboxStatus.Failed: failed++; break;
+                        default: retrying++; break;
+                    }
 
-                break;
+                    if (outcome == DeliveryFailureKind.ServerUnavailable)
+                    {
+                        lock (due) stop = true;
+                    }
+                }
+                finally
+                {
+                    save.Release();
+                }
             }
         }
 
-        return new DispatchResult(sent, retrying, failed, deferred);
+        // The first message goes alone: when the server is down, that one connection attempt finds out
+        // and the rest of the batch is deferred untouched.
+        await WorkAsync(once: true).ConfigureAwait(false);
+        var parallelism = Math.Clamp(o.Parallelism, 1, Math.Max(1, due.Count - 1));
+        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => WorkAsync(once: false))).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        var deferred = due.Count - started;
+        if (stop && deferred > 0)
+        {
+            LogBatchStopped(logger, deferred);
+        }
+
+        return new DispatchResult(sent, retrying, failed, stop ? deferred : 0);
     }
 
-    /// <summary>Sends one message and updates the row (not saved). Returns the failure kind, or null on success.</summary>
-    private async Task<DeliveryFailureKind?> DeliverAsync(OutboxMessage message, MailOptions o, CancellationToken ct)
+    /// <summary>Sends one message; returns the exception that failed it, or null when the server accepted it.</summary>
+    private async Task<Exception?> SendAsync(OutboxMessage message, CancellationToken ct)
     {
-        var attempt = message.Attempts + 1;
         try
         {
             await transport.SendAsync(message, ct).ConfigureAwait(false);
+            return null;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -122,6 +151,16 @@ public sealed partial class OutboxDispatcher(
 #pragma warning disable CA1031 // Every send failure is recorded on the row; none may stop the batch unrecorded.
         catch (Exception ex)
 #pragma warning restore CA1031
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>Records a send's outcome on the row (not saved). Returns the failure kind, or null on success.</summary>
+    private DeliveryFailureKind? Record(OutboxMessage message, Exception? ex, MailOptions o)
+    {
+        var attempt = message.Attempts + 1;
+        if (ex is not null)
         {
             var kind = MailFailureClassifier.Classify(ex);
             message.Attempts = attempt;

@@ -9,10 +9,28 @@ namespace WorkflowHost.Server.Features.Mail;
 /// Sends outbox messages to the SMTP server of <see cref="MailOptions"/> with
 /// <see cref="SmtpClient"/> (MailKit is not available here). One connection per message: the .NET
 /// <see cref="SmtpClient"/> does not reuse connections across sends anyway, and this keeps the transport
-/// stateless and safe to register as a singleton.
+/// stateless and safe to register as a singleton; <see cref="OutboxDispatcher"/> runs
+/// <see cref="MailOptions.Parallelism"/> sends at once.
 /// </summary>
 public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTransport
 {
+    // SmtpClient blocks a thread-pool thread while it ends the DATA phase and sends QUIT (synchronous
+    // calls inside SendMailAsync), and that wait includes a ~40 ms Nagle/delayed-ACK stall per message
+    // (docs/benchmarks.md, P3). With Mail:Parallelism sends in flight on a 2-core machine, the pool's
+    // slow thread injection then throttles delivery; keep enough threads ready for them.
+    private readonly int _reservedThreads = ReserveThreads(options.Value.Parallelism);
+
+    /// <summary>Threads kept ready in the pool for the parallel sends.</summary>
+    public int ReservedThreads => _reservedThreads;
+
+    private static int ReserveThreads(int parallelism)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Environment.ProcessorCount + (2 * Math.Max(1, parallelism));
+        if (workers < wanted) ThreadPool.SetMinThreads(wanted, io);
+        return Math.Max(workers, wanted);
+    }
+
     /// <inheritdoc />
     public async Task SendAsync(OutboxMessage message, CancellationToken ct)
     {
