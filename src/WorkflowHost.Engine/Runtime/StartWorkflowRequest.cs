@@ -17,4 +17,13 @@ public sealed record StartWorkflowRequest
 
     /// <summary>Whole days added to every plan date (0 = as written).</summary>
     public int DateShiftDays { get; init; }
+
+    /// <summary>
+    /// The units this instance addresses: the union of these unit groups and unit codes; both empty =
+    /// every unit of the directory. Every ForEachUnit of the plan is limited to them (see <see cref="UnitScope"/>).
+    /// </summary>
+    public IReadOnlyList<string> UnitGroups { get; init; } = [];
+
+    /// <summary>Unit codes this instance addresses (with <see cref="UnitGroups"/>).</summary>
+    public IReadOnlyList<string> UnitCodes { get; init; } = [];
 }

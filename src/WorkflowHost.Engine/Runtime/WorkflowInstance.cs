@@ -25,6 +25,9 @@ public sealed class WorkflowInstance
     /// <summary>Whole days added to every plan date (dates in the definition, StartAt instants); 0 normally.</summary>
     public int DateShiftDays { get; set; }
 
+    /// <summary>The units the instance addresses, <see cref="Runtime.UnitScope"/> text (<c>groups=A,B;units=X,Y</c>); null = every unit.</summary>
+    public string? UnitScope { get; set; }
+
     /// <summary>Instant (UTC) the instance was started.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 

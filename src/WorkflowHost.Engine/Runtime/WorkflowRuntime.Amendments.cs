@@ -51,11 +51,26 @@ public sealed partial class WorkflowRuntime
 
     /// <summary>
     /// A unit was added to the directory of a running plan: every running ForEachUnit of the instance
-    /// whose selection includes it starts its branch (once). ForEachUnits not reached yet pick it up
-    /// when they run. Returns how many ForEachUnits were told.
+    /// whose selection includes it starts its branch (once); an instance started for some groups or units
+    /// now also addresses it. ForEachUnits not reached yet pick it up when they run. Returns how many
+    /// ForEachUnits were told.
     /// </summary>
-    public Task<int> AddUnitAsync(string instanceId, string unitCode, string actor, CancellationToken cancellationToken) =>
-        ResumeEventsAsync([(ForEachUnitActivity.UnitsEventKey(instanceId), new JsonObject { ["unitCode"] = unitCode, ["actor"] = actor })], cancellationToken);
+    public async Task<int> AddUnitAsync(string instanceId, string unitCode, string actor, CancellationToken cancellationToken)
+    {
+        var told = 0;
+        await RunStepAsync(instanceId, async (session, burst) =>
+        {
+            // An instance started for some groups or units now also addresses this unit.
+            var scope = UnitScope.Parse(burst.Instance.UnitScope);
+            var widened = !scope.IsAll && !scope.Codes.Contains(unitCode, StringComparer.OrdinalIgnoreCase);
+            if (widened) burst.Instance.UnitScope = (scope with { Codes = [.. scope.Codes, unitCode] }).Format();
+            var bookmarks = await session.FindEventBookmarksAsync(ForEachUnitActivity.UnitsEventKey(instanceId), cancellationToken).ConfigureAwait(false);
+            foreach (var bookmark in bookmarks) burst.Resume(bookmark, new JsonObject { ["unitCode"] = unitCode, ["actor"] = actor });
+            told = bookmarks.Count;
+            return told + (widened ? 1 : 0); // 0: nothing to commit
+        }, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return told;
+    }
 
     /// <summary>
     /// What moving <paramref name="instanceId"/> to version <paramref name="toVersion"/> would change

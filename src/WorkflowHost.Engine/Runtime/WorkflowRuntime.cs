@@ -37,12 +37,15 @@ public sealed partial class WorkflowRuntime(
     /// <summary>Starts an instance and runs its first step (until every branch waits).</summary>
     /// <exception cref="KeyNotFoundException">The definition, version or directory does not exist.</exception>
     /// <exception cref="InvalidWorkflowDefinitionException">The stored definition is invalid.</exception>
+    /// <exception cref="InvalidUnitScopeException">The unit groups or codes are not in the directory; the problems name them.</exception>
     public async Task<WorkflowInstance> StartAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var blueprint = await GetBlueprintAsync(request.DefinitionId, request.Version, cancellationToken).ConfigureAwait(false);
         var directory = await definitions.FindDirectoryAsync(request.Directory, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Unit directory '{request.Directory}' does not exist.");
+        var scope = new UnitScope(request.UnitGroups, request.UnitCodes);
+        if (scope.Problems(directory) is { Count: > 0 } problems) throw new InvalidUnitScopeException(problems);
         var now = time.GetUtcNow();
         var variables = new JsonObject();
         foreach (var v in blueprint.Definition.Variables) variables[v.Name] = v.InitialValue?.DeepClone();
@@ -53,6 +56,7 @@ public sealed partial class WorkflowRuntime(
             DefinitionVersion = blueprint.Definition.Version,
             Directory = directory.Directory,
             DateShiftDays = request.DateShiftDays,
+            UnitScope = scope.Format(),
             CreatedAt = now,
             UpdatedAt = now,
             VariablesJson = variables.ToJsonString(),

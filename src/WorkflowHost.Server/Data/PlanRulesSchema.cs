@@ -2,7 +2,8 @@ namespace WorkflowHost.Server.Data;
 
 /// <summary>
 /// Schema version 2 → 3 (issue 5: minimums, amended due dates and quotas; issue 4: uploaded files),
-/// hand-written per provider (docs/decisions/0004): two columns of <c>UnitTasks</c>, and the
+/// hand-written per provider (docs/decisions/0004): two columns of <c>UnitTasks</c>, the instances'
+/// <c>UnitScope</c> (issue 4: a plan started for some groups or units), and the
 /// <c>Quotas</c> and <c>UploadedFiles</c> tables as EF's EnsureCreated writes them (checked by a test).
 /// Existing tasks get no minimum and revision 0.
 /// </summary>
@@ -11,6 +12,7 @@ internal static class PlanRulesSchema
     public const string Sqlite = """
         ALTER TABLE "UnitTasks" ADD COLUMN "Minimum" TEXT NOT NULL DEFAULT '';
         ALTER TABLE "UnitTasks" ADD COLUMN "DueRevision" INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE "WorkflowInstances" ADD COLUMN "UnitScope" TEXT NULL;
         CREATE TABLE "Quotas" (
             "Id" TEXT NOT NULL CONSTRAINT "PK_Quotas" PRIMARY KEY,
             "InstanceId" TEXT NOT NULL,
@@ -42,6 +44,7 @@ internal static class PlanRulesSchema
     public const string Postgres = """
         ALTER TABLE "UnitTasks" ADD COLUMN "Minimum" text NOT NULL DEFAULT '';
         ALTER TABLE "UnitTasks" ADD COLUMN "DueRevision" integer NOT NULL DEFAULT 0;
+        ALTER TABLE "WorkflowInstances" ADD COLUMN "UnitScope" text;
         CREATE TABLE "Quotas" (
             "Id" text NOT NULL,
             "InstanceId" text NOT NULL,

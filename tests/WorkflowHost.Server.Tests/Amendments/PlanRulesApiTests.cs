@@ -147,6 +147,36 @@ public sealed class PlanRulesApiTests : IDisposable
         return (response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text));
     }
 
+    private static readonly string[] SomeGroups = ["KHOI-SN-LLVT"], SomeUnits = ["PNV"], UnknownGroups = ["KHOI-KHONG-CO"], UnknownUnits = ["NO-SUCH"];
+
+    [Fact]
+    public async Task StartForSomeGroupsAndUnits_OnlyThoseUnitsGetTasks_AndUnknownOnesAreRefused()
+    {
+        var response = await _client.PostAsJsonAsync("/api/instances", new { definitionId = "tuan-giao-2021-2025", directory = "tuan-giao", instanceId = "some", unitGroups = SomeGroups, unitCodes = SomeUnits });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await using (var db = Db())
+        {
+            var units = await db.Tasks.Where(t => t.InstanceId == "some" && t.Milestone == "unit-plan-2021").Select(t => t.UnitCode).ToListAsync();
+            Assert.Equal(8, units.Count); // the 7 units of KHOI-SN-LLVT and PNV
+            Assert.Contains("PNV", units);
+        }
+        // A unit added later to this instance joins its selection.
+        var (added, _) = await PostAsync("/api/instances/some/units", new { unitCode = "XA-TA-MA" });
+        Assert.Equal(HttpStatusCode.OK, added);
+        await using (var db = Db())
+        {
+            Assert.Equal(1, await db.Tasks.CountAsync(t => t.InstanceId == "some" && t.UnitCode == "XA-TA-MA"));
+            Assert.Contains("XA-TA-MA", (await db.Instances.SingleAsync(i => i.Id == "some")).UnitScope, StringComparison.Ordinal);
+        }
+
+        var bad = await _client.PostAsJsonAsync("/api/instances", new { definitionId = "tuan-giao-2021-2025", directory = "tuan-giao", instanceId = "bad", unitGroups = UnknownGroups, unitCodes = UnknownUnits });
+        var text = await bad.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("unitGroups", text, StringComparison.Ordinal);
+        Assert.Contains("NO-SUCH", text, StringComparison.Ordinal);
+        await using (var db = Db()) Assert.False(await db.Instances.AnyAsync(i => i.Id == "bad"));
+    }
+
     [Fact]
     public async Task MilestoneDueDate_OneGroup_ChangesOnlyThatGroupsOpenTasksAndTellsEachUnitOnce()
     {

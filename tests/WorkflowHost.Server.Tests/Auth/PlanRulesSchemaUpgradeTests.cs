@@ -12,7 +12,7 @@ namespace WorkflowHost.Server.Tests.Auth;
 public sealed partial class PlanRulesSchemaUpgradeTests : IDisposable
 {
     /// <summary>SQL that turns a version-3 SQLite database back into the version-2 shape.</summary>
-    public const string Version3Parts = "DROP TABLE \"Quotas\"; DROP TABLE \"UploadedFiles\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Minimum\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"DueRevision\"; ";
+    public const string Version3Parts = "DROP TABLE \"Quotas\"; DROP TABLE \"UploadedFiles\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Minimum\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"DueRevision\"; ALTER TABLE \"WorkflowInstances\" DROP COLUMN \"UnitScope\"; ";
 
     private readonly SqliteTestDatabase _database = new();
 

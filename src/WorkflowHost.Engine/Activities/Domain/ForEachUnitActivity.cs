@@ -6,8 +6,8 @@ namespace WorkflowHost.Engine.Activities.Domain;
 /// <summary>
 /// <c>ThiDua.ForEachUnit</c> ("Lặp theo đơn vị"): runs its body once per selected unit, all branches
 /// in parallel, and completes when every branch completed. The selection is the union of the given
-/// unit groups, unit codes and tags; with none given, every active unit of the plan's directory.
-/// Inactive units are skipped. Branches run in directory order.
+/// unit groups, unit codes and tags; with none given, every active unit of the plan's directory —
+/// always within the units the instance was started for (<see cref="UnitScope"/>). Inactive units are skipped. Branches run in directory order.
 /// <para>While it runs it listens on the event <c>units:{instanceId}</c> (see
 /// <see cref="Runtime.WorkflowRuntime.AddUnitAsync"/>): a unit added to the directory of a running plan
 /// that its selection includes gets its own branch, once; the activity then also waits for it.</para>
@@ -50,7 +50,8 @@ public sealed class ForEachUnitActivity : Activity
         var codes = context.Get(UnitCodes) ?? [];
         var unknown = codes.Where(c => context.Directory.Find(c) is null).ToList();
         if (unknown.Count > 0) context.Journal("UnknownUnits", $"không có trong danh bạ: {string.Join(", ", unknown)}");
-        var units = Select(context.Directory, context.Get(UnitGroups) ?? [], codes, context.Get(Tags) ?? []);
+        var scope = UnitScope.Parse(context.Instance.UnitScope);
+        var units = Select(context.Directory, context.Get(UnitGroups) ?? [], codes, context.Get(Tags) ?? []).Where(scope.Contains).ToList();
         context.Journal("ForEachUnitStarted", $"{units.Count} đơn vị");
         if (units.Count == 0) return ActivityResult.Done;
         context.Data["remaining"] = units.Count;
@@ -69,7 +70,8 @@ public sealed class ForEachUnitActivity : Activity
         ArgumentNullException.ThrowIfNull(context);
         var code = (string?)payload?["unitCode"] ?? "";
         var unit = context.Directory.Find(code);
-        if (unit is null || Select(context.Directory, context.Get(UnitGroups) ?? [], context.Get(UnitCodes) ?? [], context.Get(Tags) ?? []).All(u => u.Code != unit.Code)
+        if (unit is null || !UnitScope.Parse(context.Instance.UnitScope).Contains(unit)
+            || Select(context.Directory, context.Get(UnitGroups) ?? [], context.Get(UnitCodes) ?? [], context.Get(Tags) ?? []).All(u => u.Code != unit.Code)
             || await context.HasChildScopeAsync(unit.Code).ConfigureAwait(false))
             return ActivityResult.Suspend;
         context.Data["remaining"] = (int)context.Data["remaining"]! + 1;

@@ -266,7 +266,7 @@ public static partial class ConsoleEndpoints
         foreach (var name in names)
         {
             var directory = await directories.FindAsync(name, cancellationToken);
-            groupsNote.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(name)}</strong>: {E(string.Join(", ", (directory?.Groups ?? []).Select(g => g.Name)))} ({directory?.Units.Count(u => u.Active) ?? 0} {E(t["col.unit"].ToLowerInvariant())})</li>");
+            groupsNote.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(name)}</strong>: {E(string.Join(", ", (directory?.Groups ?? []).Select(g => $"{g.Name} ({g.Code})")))} ({directory?.Units.Count(u => u.Active) ?? 0} {E(t["col.unit"].ToLowerInvariant())})</li>");
         }
         html.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/console/plans" id="start-form"><fieldset><legend>{E(t["plans.start"])}</legend>{ScreenLayout.Antiforgery(context)}
@@ -274,6 +274,8 @@ public static partial class ConsoleEndpoints
             {string.Concat(definitions.Select(d => $"""<option value="{E(d.DefinitionId)}">{E(d.Name ?? d.DefinitionId)} (v{d.Version})</option>"""))}</select>
             <label for="directory">{E(t["col.directory"])}</label><select id="directory" name="directory" required>{string.Concat(names.Select(n => $"""<option value="{E(n)}">{E(n)}</option>"""))}</select>
             <p class="muted">{E(t["plans.groups"])}: {E(t["plans.groupsNote"])}</p><ul class="muted">{groupsNote}</ul>
+            <label for="unitGroups">{E(t["plans.unitGroups"])}</label><input type="text" id="unitGroups" name="unitGroups" placeholder="KHOI-QLNN, CUM-XA-TT">
+            <label for="unitCodes">{E(t["plans.unitCodes"])}</label><input type="text" id="unitCodes" name="unitCodes" placeholder="PNV, XA-TA-MA">
             <label for="instanceId">{E(t["plans.instanceId"])}</label><input type="text" id="instanceId" name="instanceId" maxlength="64" pattern="[A-Za-z0-9_\-]+">
             <label for="dateShiftDays">{E(t["plans.startDate"])}</label><input type="text" id="dateShiftDays" name="dateShiftDays" inputmode="numeric" placeholder="0">
             <button type="submit" id="start">{E(t["plans.start"])}</button></fieldset></form>
@@ -315,8 +317,21 @@ public static partial class ConsoleEndpoints
         if (error is not null) return await RenderPlansAsync(context, error, StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
         try
         {
-            var instance = await runtime.StartAsync(new StartWorkflowRequest { DefinitionId = definitionId, Directory = directory, InstanceId = instanceId.Length == 0 ? null : instanceId, DateShiftDays = shift }, cancellationToken);
+            static string[] List(string text) => text.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var instance = await runtime.StartAsync(new StartWorkflowRequest
+            {
+                DefinitionId = definitionId,
+                Directory = directory,
+                InstanceId = instanceId.Length == 0 ? null : instanceId,
+                DateShiftDays = shift,
+                UnitGroups = List(form["unitGroups"].ToString()),
+                UnitCodes = List(form["unitCodes"].ToString()),
+            }, cancellationToken);
             return Results.Redirect("/console/instances/" + Url(instance.Id));
+        }
+        catch (InvalidUnitScopeException e)
+        {
+            return await RenderPlansAsync(context, string.Join("; ", e.Problems), StatusCodes.Status400BadRequest, db, clock, directories, cancellationToken);
         }
         catch (KeyNotFoundException e)
         {

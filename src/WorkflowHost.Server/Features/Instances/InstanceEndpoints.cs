@@ -37,14 +37,25 @@ public static partial class InstanceEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         if (request!.InstanceId is { } wanted && await db.Instances.AnyAsync(i => i.Id == wanted, cancellationToken))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["instanceId"] = [$"Instance '{wanted}' already exists."] });
-        var instance = await runtime.StartAsync(new StartWorkflowRequest
+        WorkflowInstance instance;
+        try
         {
-            DefinitionId = request.DefinitionId!,
-            Directory = request.Directory!,
-            Version = request.Version,
-            InstanceId = request.InstanceId,
-            DateShiftDays = request.DateShiftDays ?? 0,
-        }, cancellationToken);
+            instance = await runtime.StartAsync(new StartWorkflowRequest
+            {
+                DefinitionId = request.DefinitionId!,
+                Directory = request.Directory!,
+                Version = request.Version,
+                InstanceId = request.InstanceId,
+                DateShiftDays = request.DateShiftDays ?? 0,
+                UnitGroups = request.UnitGroups ?? [],
+                UnitCodes = request.UnitCodes ?? [],
+            }, cancellationToken);
+        }
+        catch (InvalidUnitScopeException e)
+        {
+            // Unknown unit groups or codes: each problem names its field.
+            return TypedResults.ValidationProblem(e.Problems.GroupBy(p => p.Split(':')[0]).ToDictionary(g => g.Key, g => g.Select(p => p[(p.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).ToArray()));
+        }
         return TypedResults.Created($"/api/instances/{instance.Id}", instance);
     }
 

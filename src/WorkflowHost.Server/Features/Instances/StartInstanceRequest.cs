@@ -6,4 +6,7 @@ namespace WorkflowHost.Server.Features.Instances;
 /// <param name="Version">Version; null = latest published.</param>
 /// <param name="InstanceId">Optional id (letters, digits, '-', '_'; at most 64).</param>
 /// <param name="DateShiftDays">Whole days added to every plan date (−36,500…36,500).</param>
-public sealed record StartInstanceRequest(string? DefinitionId, string? Directory, int? Version, string? InstanceId, int? DateShiftDays);
+/// <param name="UnitGroups">Only the units of these groups (with <paramref name="UnitCodes"/>); both empty = every unit.</param>
+/// <param name="UnitCodes">Only these units (with <paramref name="UnitGroups"/>).</param>
+public sealed record StartInstanceRequest(string? DefinitionId, string? Directory, int? Version, string? InstanceId, int? DateShiftDays,
+    string[]? UnitGroups = null, string[]? UnitCodes = null);
