@@ -69,7 +69,7 @@ internal static class TestPlans
     /// <summary>As <see cref="ForEveryUnit"/>, but the plan first waits <paramref name="wait"/>: starting it is one small step, and the branches start in a sweep.</summary>
     public static JsonObject ForEveryUnitAfter(string definitionId, string foreachId, TimeSpan wait, JsonObject body)
     {
-        var document = ForEveryUnit(definitionId, foreachId, body);
+        var document = ForEveryUnit(definitionId, foreachId, new JsonObject());
         document["root"] = Sequence("root", Activity("start", "Elsa.Start"), Delay("wait-start", wait), ForEachUnit(foreachId, body));
         return document;
     }
