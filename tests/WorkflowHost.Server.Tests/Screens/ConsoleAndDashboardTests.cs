@@ -84,6 +84,29 @@ public sealed class ConsoleAndDashboardTests
     }
 
     [Fact]
+    public async Task TaskPage_RemindNowAndExtendTheMilestoneForAGroup_RunTheAmendments()
+    {
+        await using var host = await StartAsync();
+        using var client = await SecretariatAsync(host);
+        var path = "/console/tasks/" + ScreensHost.UnitPlanPnv;
+        using var remind = await ScreensHost.PostFormAsync(client, path, path + "/remind", []);
+        Assert.Equal(HttpStatusCode.Redirect, remind.StatusCode);
+        Assert.Contains(await host.OutboxToAsync("pnv@tuangiao.example"), m => m.Kind == Engine.Mail.MailKind.Reminder);
+
+        using var past = await ScreensHost.PostFormAsync(client, path, "/console/instances/" + ScreensHost.Instance + "/milestones/unit-plan-2021/due-date",
+            [new("dueDate", "2021-07-01"), new("reason", "x"), new("taskId", ScreensHost.UnitPlanPnv)]);
+        Assert.Equal(HttpStatusCode.Conflict, past.StatusCode);
+        Assert.Contains("đã qua", await past.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var extend = await ScreensHost.PostFormAsync(client, path, "/console/instances/" + ScreensHost.Instance + "/milestones/unit-plan-2021/due-date",
+            [new("dueDate", "2021-10-15"), new("reason", "Gia hạn khối quản lý nhà nước"), new("unitGroup", "KHOI-QLNN"), new("taskId", ScreensHost.UnitPlanPnv)]);
+        Assert.Equal(HttpStatusCode.Redirect, extend.StatusCode);
+        var moved = await host.DbAsync(db => db.Tasks.AsNoTracking().Where(t => t.Milestone == "unit-plan-2021" && t.DueDate == new DateOnly(2021, 10, 15)).CountAsync());
+        Assert.Equal(13, moved);
+        Assert.Equal("secretariat:" + SignInHttp.SecretariatUser, await host.DbAsync(db => db.Journal.AsNoTracking().Where(j => j.Event == "DueDateChanged").Select(j => j.Actor).FirstAsync()));
+    }
+
+    [Fact]
     public async Task Exports_CsvEscapesFormulas_XlsxOpensWithTheRows()
     {
         await using var host = await StartAsync();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Directory;
@@ -49,7 +48,7 @@ public static class AmendmentEndpoints
     /// <summary>Body of the migration endpoint.</summary>
     public sealed record MigrateRequest(int? ToVersion);
 
-    private static string Actor(ClaimsPrincipal user) => "secretariat:" + (user.Identity?.Name ?? "?");
+    private static string Actor(ClaimsPrincipal user) => Tasks.TaskEndpoints.ReviewerName(user);
 
     private static Dictionary<string, string[]>? Validate(DueDateRequest? request, out DateOnly dueDate)
     {
@@ -78,32 +77,28 @@ public static class AmendmentEndpoints
     }
 
     private static async Task<Results<Ok<object>, NotFound<string>, ValidationProblem>> MilestoneDueDateAsync(string id, string milestone, DueDateRequest? request, ClaimsPrincipal user,
-        WorkflowRuntime runtime, WorkflowHostDbContext db, DbDefinitionSource source, CancellationToken cancellationToken)
+        WorkflowHostDbContext db, DbDefinitionSource source, Console.ITaskAmendments amendments, CancellationToken cancellationToken)
     {
         if (Validate(request, out var dueDate) is { } errors) return TypedResults.ValidationProblem(errors);
         var instance = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
         if (instance is null) return TypedResults.NotFound($"Instance '{id}' does not exist.");
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Milestone == milestone).Select(t => new { t.Id, t.UnitCode }).ToListAsync(cancellationToken);
-        if (tasks.Count == 0) return TypedResults.NotFound($"Milestone '{milestone}' has no task in instance '{id}'.");
+        if (!await db.Tasks.AnyAsync(t => t.InstanceId == id && t.Milestone == milestone, cancellationToken)) return TypedResults.NotFound($"Milestone '{milestone}' has no task in instance '{id}'.");
         var directory = await source.FindDirectoryAsync(instance.Directory, cancellationToken);
         if (request!.UnitGroup is { } groupCode && directory?.Groups.All(g => !string.Equals(g.Code, groupCode, StringComparison.OrdinalIgnoreCase)) != false)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["unitGroup"] = [$"Không có khối/cụm \"{groupCode}\" (no such unit group)."] });
-        var selected = tasks.Where(t =>
-            (request.UnitGroup is null || string.Equals(directory!.Find(t.UnitCode)?.Group, request.UnitGroup, StringComparison.OrdinalIgnoreCase))
-            && (request.UnitCodes is not { Length: > 0 } codes || codes.Contains(t.UnitCode, StringComparer.OrdinalIgnoreCase))).Select(t => t.Id).ToList();
-        var changed = await runtime.AmendDueDateAsync(selected, dueDate, request.Reason, Actor(user), cancellationToken);
-        return TypedResults.Ok<object>(new { selected = selected.Count, changed });
+        var (selected, changed) = await amendments.ExtendMilestoneAsync(id, milestone, dueDate, request.UnitGroup, request.UnitCodes, request.Reason, Actor(user), cancellationToken);
+        return TypedResults.Ok<object>(new { selected, changed });
     }
 
     private static async Task<Results<Ok<object>, NotFound<string>, ValidationProblem>> AddUnitAsync(string id, AddUnitRequest? request, ClaimsPrincipal user,
-        WorkflowRuntime runtime, WorkflowHostDbContext db, DbDefinitionSource source, CancellationToken cancellationToken)
+        WorkflowRuntime runtime, WorkflowHostDbContext db, Console.UnitDirectoryStore directories, CancellationToken cancellationToken)
     {
         var instance = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
         if (instance is null) return TypedResults.NotFound($"Instance '{id}' does not exist.");
         var code = request?.Unit?.Code ?? request?.UnitCode;
         if (string.IsNullOrWhiteSpace(code)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["unitCode"] = ["Cần mã đơn vị hoặc thông tin đơn vị mới (unitCode or unit required)."] });
-        var stored = await db.Directories.FirstAsync(d => d.Name == instance.Directory, cancellationToken);
-        var directory = UnitDirectory.Parse(stored.Json);
+        var directory = await directories.FindAsync(instance.Directory, cancellationToken)
+            ?? throw new KeyNotFoundException($"Unit directory '{instance.Directory}' does not exist.");
         var added = false;
         if (directory.Find(code) is null)
         {
@@ -115,17 +110,7 @@ public static class AmendmentEndpoints
             if (unit.HeadEmail is { } head && !System.Net.Mail.MailAddress.TryCreate(head, out _)) errors["unit.headEmail"] = ["Địa chỉ email không hợp lệ (invalid email)."];
             if (unit.Group is { } g && directory.Groups.All(x => !string.Equals(x.Code, g, StringComparison.OrdinalIgnoreCase))) errors["unit.group"] = [$"Không có khối/cụm \"{g}\" (no such unit group)."];
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-            stored.Json = JsonSerializer.Serialize(new UnitDirectory
-            {
-                Directory = directory.Directory,
-                Name = directory.Name,
-                Secretariat = directory.Secretariat,
-                Leaders = directory.Leaders,
-                Groups = directory.Groups,
-                Units = [.. directory.Units, unit with { Active = true }],
-            }, UnitDirectory.SerializerOptions);
-            await db.SaveChangesAsync(cancellationToken);
-            source.Invalidate();
+            await directories.SaveAsync(directory.Directory, directory.Groups, [.. directory.Units, unit with { Active = true }], cancellationToken);
             added = true;
         }
         var branches = await runtime.AddUnitAsync(id, code, Actor(user), cancellationToken);

@@ -233,7 +233,7 @@ public static partial class ConsoleEndpoints
         var group = form["unitGroup"].ToString().Trim();
         try
         {
-            await amendments.ExtendMilestoneAsync(id, milestone, due, group.Length == 0 ? null : group, reason, TaskEndpoints.ReviewerName(context.User), cancellationToken);
+            await amendments.ExtendMilestoneAsync(id, milestone, due, group.Length == 0 ? null : group, null, reason, TaskEndpoints.ReviewerName(context.User), cancellationToken);
         }
         catch (TaskStateException e)
         {

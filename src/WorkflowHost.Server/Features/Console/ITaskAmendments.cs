@@ -21,31 +21,37 @@ public interface ITaskAmendments
     /// <exception cref="Engine.Tasks.TaskStateException">The date is past or the task is closed.</exception>
     Task ExtendTaskAsync(string taskId, DateOnly dueDate, string reason, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Moves the due date of every open task of a milestone, or of one unit group's.</summary>
+    /// <summary>
+    /// Moves the due date of the open tasks of a milestone: all units, one unit group's, and/or the listed
+    /// units. Returns how many tasks the selection holds and how many changed.
+    /// </summary>
     /// <exception cref="Engine.Tasks.TaskStateException">The date is past.</exception>
-    Task ExtendMilestoneAsync(string instanceId, string milestone, DateOnly dueDate, string? unitGroup, string reason, string actor, CancellationToken cancellationToken);
+    Task<(int Selected, int Changed)> ExtendMilestoneAsync(string instanceId, string milestone, DateOnly dueDate, string? unitGroup, IReadOnlyCollection<string>? unitCodes,
+        string? reason, string actor, CancellationToken cancellationToken);
 }
 
-/// <summary><see cref="ITaskAmendments"/> on <see cref="WorkflowRuntime"/>.</summary>
+/// <summary><see cref="ITaskAmendments"/> on <see cref="WorkflowRuntime"/>; <c>actor</c> is written to the journal as given (e.g. "secretariat:thuky").</summary>
 public sealed class RuntimeTaskAmendments(WorkflowRuntime runtime, IDbContextFactory<WorkflowHostDbContext> contexts, DbDefinitionSource directories) : ITaskAmendments
 {
     /// <inheritdoc />
     public Task RemindAsync(string taskId, string actor, CancellationToken cancellationToken) =>
-        runtime.RemindAsync(taskId, "secretariat:" + actor, cancellationToken);
+        runtime.RemindAsync(taskId, actor, cancellationToken);
 
     /// <inheritdoc />
     public Task ExtendTaskAsync(string taskId, DateOnly dueDate, string reason, string actor, CancellationToken cancellationToken) =>
-        runtime.AmendDueDateAsync([taskId], dueDate, reason, "secretariat:" + actor, cancellationToken);
+        runtime.AmendDueDateAsync([taskId], dueDate, reason, actor, cancellationToken);
 
     /// <inheritdoc />
-    public async Task ExtendMilestoneAsync(string instanceId, string milestone, DateOnly dueDate, string? unitGroup, string reason, string actor, CancellationToken cancellationToken)
+    public async Task<(int Selected, int Changed)> ExtendMilestoneAsync(string instanceId, string milestone, DateOnly dueDate, string? unitGroup, IReadOnlyCollection<string>? unitCodes,
+        string? reason, string actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == instanceId, cancellationToken).ConfigureAwait(false);
         var directory = await directories.FindDirectoryAsync(instance.Directory, cancellationToken).ConfigureAwait(false);
         var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.Milestone == milestone)
             .Select(t => new { t.Id, t.UnitCode }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var selected = tasks.Where(t => unitGroup is null || string.Equals(directory?.Find(t.UnitCode)?.Group, unitGroup, StringComparison.OrdinalIgnoreCase)).Select(t => t.Id).ToList();
-        await runtime.AmendDueDateAsync(selected, dueDate, reason, "secretariat:" + actor, cancellationToken).ConfigureAwait(false);
+        var selected = tasks.Where(t => (unitGroup is null || string.Equals(directory?.Find(t.UnitCode)?.Group, unitGroup, StringComparison.OrdinalIgnoreCase))
+            && (unitCodes is not { Count: > 0 } || unitCodes.Contains(t.UnitCode, StringComparer.OrdinalIgnoreCase))).Select(t => t.Id).ToList();
+        return (selected.Count, await runtime.AmendDueDateAsync(selected, dueDate, reason, actor, cancellationToken).ConfigureAwait(false));
     }
 }
