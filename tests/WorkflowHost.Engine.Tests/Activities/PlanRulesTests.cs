@@ -225,6 +225,21 @@ public sealed class PlanRulesTests
     }
 
     [Fact]
+    public async Task UnitTask_TwoRemindersMovedOntoTheSameMorning_OneIsSent()
+    {
+        // Due Monday 18/03/2024 with reminders 2 and 1 days before: Saturday 16/03 and Sunday 17/03 both
+        // move to Monday 18/03 08:00; the unit gets one reminder (the 1-day one), the other is journaled as skipped.
+        var harness = ForTest(Local(2024, 3, 1, 8), new DefinitionBuilder()
+            .Add(Start(), UnitTask("task", "2024-03-18", unitCode: "PNV", reminderDays: [2, 1], escalation: ["0:unit"])).Chain("start", "task").Build())
+            .With(new RuntimeOptions { Calendar = Vietnam });
+        await harness.StartAsync();
+        await harness.RunToAsync(Local(2024, 3, 18, 12));
+        var reminder = Assert.Single(harness.Store.Outbox, m => m.Kind == MailKind.Reminder);
+        Assert.Equal(Local(2024, 3, 18, 8), reminder.CreatedAt);
+        Assert.Single(harness.JournalOf("RungSkipped"));
+    }
+
+    [Fact]
     public async Task UnitTask_WithCalendar_RemindersGoOutOnWorkingDaysOnly()
     {
         var harness = ForTest(Local(2024, 3, 1, 8), new DefinitionBuilder()

@@ -218,10 +218,13 @@ internal static class TaskLifecycle
             // a head escalation onto the same working morning); older passed ones are stale and skipped.
             var latest = due[^1].FireAt;
             var pastDue = context.Now >= task.DueAt;
+            // Of several reminders moved onto the same morning the unit gets one, the nearest to the deadline.
+            var lastReminder = due.LastOrDefault(r => r.IsReminder && r.FireAt == latest);
             foreach (var rung in due)
             {
                 // A reminder is never sent after the deadline (the overdue notice says it instead).
-                if (!awaitingReview && rung.FireAt == latest && !(rung.IsReminder && pastDue)) Fire(context, task, unit, rung);
+                var send = !awaitingReview && rung.FireAt == latest && (!rung.IsReminder || (rung == lastReminder && !pastDue));
+                if (send) Fire(context, task, unit, rung);
                 else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : rung.IsReminder && pastDue ? "đã quá hạn" : "đã qua, gửi bậc mới nhất")}", task);
             }
             task.NextRung = due[^1].Index + 1;
