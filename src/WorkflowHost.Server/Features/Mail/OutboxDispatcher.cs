@@ -75,14 +75,105 @@ public sealed partial class OutboxDispatcher(
             return DispatchResult.Empty;
         }
 
-        // Up to Parallelism sends at once, each on its own connection (SmtpClient opens one per message).
-        // Recording an outcome and saving it is serialised (one DbContext) and happens right after that
-        // message's send, so "Sent" is written per message as before; a crash can repeat at most the
-        // messages in flight. Once the server is found unavailable, no further message is started.
+        // Up to Parallelism sends at once, each on its own connection. A sender records its message's outcome
+        // and waits until that outcome is committed before it starts its next message, so a crash can repeat
+        // at most the messages in flight (one per sender). Outcomes that arrive while a commit runs are
+        // committed together by the next one (group commit: one fsync for several rows; one DbContext, used
+        // by one committer at a time). Once the server is found unavailable, no further message is started.
         int sent = 0, retrying = 0, failed = 0, started = 0;
         var stop = false;
         var next = 0;
-        using var save = new SemaphoreSlim(1, 1);
+        var pending = new List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)>();
+        var committing = false;
+        Exception? commitFailure = null;
+
+        async Task CommitPendingAsync()
+        {
+            while (true)
+            {
+                List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)> group;
+                lock (pending)
+                {
+                    if (pending.Count == 0 || commitFailure is not null)
+                    {
+                        committing = false;
+                        return;
+                    }
+
+                    group = [.. pending];
+                    pending.Clear();
+                }
+
+                try
+                {
+                    foreach (var (message, error, _) in group)
+                    {
+                        var outcome = Record(message, error, o);
+                        switch (message.Status)
+                        {
+                            case OutboxStatus.Sent: sent++; break;
+                            case OutboxStatus.Failed: failed++; break;
+                            default: retrying++; break;
+                        }
+
+                        if (outcome == DeliveryFailureKind.ServerUnavailable)
+                        {
+                            lock (due) stop = true;
+                        }
+                    }
+
+                    // Saved even if ct fired meanwhile: losing a "Sent" here is exactly what would double a message.
+                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Handed to every waiting sender; DispatchDueAsync rethrows it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)> waiting;
+                    lock (pending)
+                    {
+                        commitFailure = ex;
+                        committing = false;
+                        waiting = [.. group, .. pending];
+                        pending.Clear();
+                    }
+
+                    lock (due) stop = true;
+                    foreach (var item in waiting) item.Saved.TrySetException(ex);
+                    return;
+                }
+
+                foreach (var item in group) item.Saved.TrySetResult();
+            }
+        }
+
+        async Task RecordAsync(OutboxMessage message, Exception? error)
+        {
+            var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            bool lead;
+            lock (pending)
+            {
+                if (commitFailure is not null)
+                {
+                    saved.SetException(commitFailure);
+                    lead = false;
+                }
+                else
+                {
+                    pending.Add((message, error, saved));
+                    lead = !committing;
+                    committing = true;
+                }
+            }
+
+            if (lead)
+            {
+                await CommitPendingAsync().ConfigureAwait(false);
+            }
+
+            await saved.Task.ConfigureAwait(false);
+        }
+
         async Task WorkAsync(bool once)
         {
             for (var round = 0; !once || round < 1; round++)
@@ -94,30 +185,10 @@ public sealed partial class OutboxDispatcher(
                     i = next++;
                     started++;
                 }
+
                 var message = due[i];
                 var error = await SendAsync(message, ct).ConfigureAwait(false);
-                await save.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                try
-                {
-                    var outcome = Record(message, error, o);
-                    // Saved even if ct fired meanwhile: losing a "Sent" here is exactly what would double a message.
-                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-                    switch (message.Status)
-                    {
-                        case OutboxStatus.Sent: sent++; break;
-                        case OutboxStatus.Failed: failed++; break;
-                        default: retrying++; break;
-                    }
-
-                    if (outcome == DeliveryFailureKind.ServerUnavailable)
-                    {
-                        lock (due) stop = true;
-                    }
-                }
-                finally
-                {
-                    save.Release();
-                }
+                await RecordAsync(message, error).ConfigureAwait(false);
             }
         }
 
