@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Mail;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace WorkflowHost.Server.Features.Mail;
@@ -22,7 +23,8 @@ internal static class MailFailureClassifier
     /// <item>SMTP 421 (service closing) → <see cref="DeliveryFailureKind.ServerUnavailable"/>; any other 4xx
     /// (450 mailbox busy, 451 local error, 452 insufficient storage …) → <see cref="DeliveryFailureKind.Transient"/>.</item>
     /// <item>Connection refused / reset (<see cref="SocketException"/>, <see cref="IOException"/>), timeouts,
-    /// an unwritable pickup folder → <see cref="DeliveryFailureKind.ServerUnavailable"/>.</item>
+    /// an unwritable pickup folder, TLS that is missing or fails and credentials that cannot be used
+    /// (<see cref="AuthenticationException"/>) → <see cref="DeliveryFailureKind.ServerUnavailable"/>.</item>
     /// <item>Anything else → <see cref="DeliveryFailureKind.Transient"/> (bounded by <see cref="MailOptions.MaxAttempts"/>).</item>
     /// </list>
     /// </summary>
@@ -52,7 +54,7 @@ internal static class MailFailureClassifier
                 return smtp.InnerException is { } inner ? Classify(inner) : DeliveryFailureKind.Transient;
             case FormatException:
                 return DeliveryFailureKind.Permanent;
-            case SocketException or IOException or TimeoutException or UnauthorizedAccessException:
+            case SocketException or IOException or TimeoutException or UnauthorizedAccessException or AuthenticationException:
                 return DeliveryFailureKind.ServerUnavailable;
             default:
                 return exception.InnerException is { } cause ? Classify(cause) : DeliveryFailureKind.Transient;

@@ -85,7 +85,7 @@ internal static class MailMessageBuilder
         AppendHeader(text, "Message-ID", MessageIdFor(message.IdempotencyKey));
         AppendHeader(text, KeyHeader, Unstructured(KeyHeader, message.IdempotencyKey));
         AppendHeader(text, "MIME-Version", "1.0");
-        AppendHeader(text, "Content-Type", $"multipart/alternative; boundary=\"{boundary}\"");
+        AppendHeader(text, "Content-Type", $"multipart/alternative;\r\n boundary=\"{boundary}\"");
         text.Append("\r\n");
         AppendPart(text, boundary, "text/plain", message.TextBody);
         AppendPart(text, boundary, "text/html", message.HtmlBody);
@@ -119,8 +119,8 @@ internal static class MailMessageBuilder
 
         var phrase = IsPlainText(name) && name.Length <= 60
             ? "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
-            : EncodedWords(name);
-        return $"{phrase} <{address.Address}>";
+            : EncodedWords(name, "From: ".Length);
+        return $"{phrase}\r\n <{address.Address}>"; // the address on a folded line of its own keeps every line within 78
     }
 
     /// <summary>Unstructured text (RFC 5322 §3.2.5): as is when short printable ASCII, else encoded words.</summary>
@@ -129,22 +129,27 @@ internal static class MailMessageBuilder
         var clean = Clean(value);
         return IsPlainText(clean) && headerName.Length + 2 + clean.Length <= 78 && !clean.Contains("=?", StringComparison.Ordinal)
             ? clean
-            : EncodedWords(clean);
+            : EncodedWords(clean, headerName.Length + 2);
     }
 
-    /// <summary>RFC 2047 "B" encoded words of at most 75 characters, folded one per line, never splitting a character.</summary>
-    private static string EncodedWords(string value)
+    /// <summary>
+    /// RFC 2047 "B" encoded words of at most 75 characters, folded one per line, never splitting a character;
+    /// the first is shorter so that it fits after the <paramref name="firstLineUsed"/> characters of "Name: ".
+    /// </summary>
+    private static string EncodedWords(string value, int firstLineUsed)
     {
         var words = new List<string>();
         var chunk = new List<byte>(EncodedWordBytes);
+        var limit = Math.Min(EncodedWordBytes, (78 - firstLineUsed - "=?utf-8?B??=".Length) / 4 * 3);
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in value.EnumerateRunes())
         {
             var length = rune.EncodeToUtf8(utf8);
-            if (chunk.Count + length > EncodedWordBytes)
+            if (chunk.Count + length > limit)
             {
                 words.Add(Word(chunk));
                 chunk.Clear();
+                limit = EncodedWordBytes; // continuation lines: one space, then the word
             }
 
             for (var i = 0; i < length; i++) chunk.Add(utf8[i]);

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Mail;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.Extensions.Options;
+using WorkflowHost.Engine.Mail;
+using WorkflowHost.Server.Features.Mail;
+using WorkflowHost.Server.Tests.Infrastructure;
+
+namespace WorkflowHost.Server.Tests.Mail;
+
+/// <summary>
+/// Our SMTP client (<see cref="SmtpMailTransport"/> over <see cref="SmtpSession"/>) against real aiosmtpd
+/// processes: kept-open connections, a server that went away between two messages, STARTTLS with AUTH, and
+/// the refusals the dispatcher must classify.
+/// </summary>
+public sealed class SmtpMailTransportTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 10, 1, 1, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task SendAsync_ManyMessages_ShareOneConnection()
+    {
+        await using var smtp = new SmtpTestServer();
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port);
+
+        for (var i = 0; i < 20; i++)
+        {
+            await transport.SendAsync(Message($"reuse/{i}"), CancellationToken.None);
+        }
+
+        Assert.Equal(1, transport.ConnectionsOpened);
+        await Poll.UntilAsync(() => smtp.MessageCount == 20, TimeSpan.FromSeconds(10), "20 messages in the Maildir");
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"reuse/{i}").Order(StringComparer.Ordinal),
+            smtp.Messages.Select(m => m.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendAsync_ServerRestartedBetweenMessages_ReconnectsAndDeliversOnce()
+    {
+        await using var smtp = new SmtpTestServer();
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port);
+        await transport.SendAsync(Message("before-restart"), CancellationToken.None);
+
+        await smtp.StopAsync(); // the kept connection dies with the server
+        await smtp.StartAsync();
+        await transport.SendAsync(Message("after-restart"), CancellationToken.None);
+
+        Assert.Equal(2, transport.ConnectionsOpened);
+        await Poll.UntilAsync(() => smtp.MessageCount == 2, TimeSpan.FromSeconds(10), "2 messages in the Maildir");
+        Assert.Equal(1, smtp.CountWithKey("before-restart"));
+        Assert.Equal(1, smtp.CountWithKey("after-restart"));
+    }
+
+    [Fact]
+    public async Task SendAsync_RecipientRefused_ThrowsPermanentAndTheConnectionGoesOn()
+    {
+        await using var smtp = new SmtpTestServer(rejecting: true);
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port);
+
+        var refused = await Assert.ThrowsAsync<SmtpFailedRecipientException>(() => transport.SendAsync(Message("refused", to: "reject@x.example"), CancellationToken.None));
+        await transport.SendAsync(Message("accepted"), CancellationToken.None);
+
+        Assert.Equal(550, (int)refused.StatusCode);
+        Assert.Equal(DeliveryFailureKind.Permanent, MailFailureClassifier.Classify(refused));
+        Assert.Equal(1, transport.ConnectionsOpened); // RSET, then the next message on the same connection
+        await Poll.UntilAsync(() => smtp.MessageCount == 1, TimeSpan.FromSeconds(10), "1 message in the Maildir");
+        Assert.Equal(1, smtp.CountWithKey("accepted"));
+    }
+
+    [Fact]
+    public async Task SendAsync_StartTlsAndAuth_Delivers()
+    {
+        await using var server = await TlsAuthServer.StartAsync("thiduakhenthuong", "mật-khẩu đúng");
+        await using var transport = Transport(server.Port, ssl: true, user: "thiduakhenthuong", password: "mật-khẩu đúng", trust: server.Certificate);
+
+        await transport.SendAsync(Message("tls-1"), CancellationToken.None);
+        await transport.SendAsync(Message("tls-2"), CancellationToken.None);
+
+        Assert.Equal(1, transport.ConnectionsOpened);
+        await Poll.UntilAsync(() => server.Received.Count == 2, TimeSpan.FromSeconds(10), "2 messages in the Maildir");
+        Assert.Equal(["tls-1", "tls-2"], server.Received.Select(m => m.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendAsync_WrongPassword_IsServerUnavailableNotPermanent()
+    {
+        await using var server = await TlsAuthServer.StartAsync("thiduakhenthuong", "đúng");
+        await using var transport = Transport(server.Port, ssl: true, user: "thiduakhenthuong", password: "sai", trust: server.Certificate);
+
+        var refused = await Assert.ThrowsAsync<SmtpException>(() => transport.SendAsync(Message("wrong-password"), CancellationToken.None));
+
+        Assert.Equal(535, (int)refused.StatusCode);
+        Assert.DoesNotContain("sai", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
+        Assert.Empty(server.Received);
+    }
+
+    [Fact]
+    public async Task SendAsync_UntrustedCertificate_IsServerUnavailable()
+    {
+        await using var server = await TlsAuthServer.StartAsync("u", "p");
+        await using var transport = Transport(server.Port, ssl: true, user: "u", password: "p", trust: null); // the platform's own check
+
+        var refused = await Assert.ThrowsAsync<AuthenticationException>(() => transport.SendAsync(Message("untrusted"), CancellationToken.None));
+
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
+        Assert.Empty(server.Received);
+    }
+
+    [Fact]
+    public async Task SendAsync_TlsRequiredButNotOffered_IsServerUnavailable()
+    {
+        await using var smtp = new SmtpTestServer(); // aiosmtpd without a certificate offers no STARTTLS
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port, ssl: true);
+
+        var refused = await Assert.ThrowsAsync<AuthenticationException>(() => transport.SendAsync(Message("no-tls"), CancellationToken.None));
+
+        Assert.Contains("STARTTLS", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
+        Assert.Equal(0, smtp.MessageCount);
+    }
+
+    [Fact]
+    public async Task SendAsync_ServerDown_SocketErrorIsServerUnavailable()
+    {
+        await using var smtp = new SmtpTestServer();
+        await using var transport = Transport(smtp.Port); // never started: connection refused
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => transport.SendAsync(Message("down"), CancellationToken.None));
+
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
+    }
+
+    [Theory]
+    [InlineData("a\r\n.b\r\n", "a\r\n..b\r\n.\r\n")]
+    [InlineData(".first\r\n", "..first\r\n.\r\n")]
+    [InlineData("no final line end", "no final line end\r\n.\r\n")]
+    [InlineData("x\r\n.\r\n..\r\n", "x\r\n..\r\n...\r\n.\r\n")]
+    [InlineData("", "\r\n.\r\n")]
+    public void DotStuff_LinesStartingWithADot_AreDoubledAndTheDataEnds(string content, string expected)
+    {
+        Assert.Equal(expected, Encoding.ASCII.GetString(SmtpSession.DotStuff(Encoding.ASCII.GetBytes(content))));
+    }
+
+    private static SmtpMailTransport Transport(int port, bool ssl = false, string? user = null, string? password = null, X509Certificate2? trust = null) =>
+        new(Options.Create(new MailOptions { Mode = MailDeliveryMode.Smtp, Host = "127.0.0.1", Port = port, EnableSsl = ssl, UserName = user, Password = password, SendTimeout = TimeSpan.FromSeconds(10) }),
+            trust is null ? null : (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == trust.GetCertHashString());
+
+    private static OutboxMessage Message(string key, string to = "don-vi@x.example") => new()
+    {
+        IdempotencyKey = key,
+        Kind = MailKind.Reminder,
+        To = to,
+        Subject = "Nhắc hạn: " + key,
+        HtmlBody = "<p>Kính gửi đơn vị</p>",
+        TextBody = "Kính gửi đơn vị",
+        CreatedAt = Created,
+        NextAttemptAt = Created,
+    };
+
+    /// <summary>aiosmtpd that requires STARTTLS (a self-signed certificate made here) and AUTH.</summary>
+    private sealed class TlsAuthServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly TempDirectory _folder;
+
+        private TlsAuthServer(Process process, TempDirectory folder, int port, X509Certificate2 certificate)
+        {
+            _process = process;
+            _folder = folder;
+            Port = port;
+            Certificate = certificate;
+        }
+
+        public int Port { get; }
+
+        public X509Certificate2 Certificate { get; }
+
+        public IReadOnlyList<ReceivedMail> Received =>
+            [.. Directory.EnumerateFiles(_folder.Combine("maildir", "new")).Select(ReceivedMail.Load)];
+
+        public static async Task<TlsAuthServer> StartAsync(string user, string password)
+        {
+            var folder = new TempDirectory("workflowhost-smtp-tls");
+            foreach (var sub in new[] { "new", "cur", "tmp" }) Directory.CreateDirectory(folder.Combine("maildir", sub));
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(san.Build());
+            var now = TimeProvider.System.GetUtcNow();
+            var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+            await File.WriteAllTextAsync(folder.Combine("cert.pem"), certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(folder.Combine("key.pem"), key.ExportPkcs8PrivateKeyPem());
+
+            var port = FreePort();
+            var info = new ProcessStartInfo(SmtpTestServer.PythonPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Infrastructure", "smtp_tls_auth_server.py"), "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         folder.Combine("maildir"), folder.Combine("cert.pem"), folder.Combine("key.pem"), user, password })
+                info.ArgumentList.Add(arg);
+            info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+            var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the TLS SMTP server.");
+            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var line = await process.StandardOutput.ReadLineAsync(ready.Token);
+            if (line != "ready")
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"The TLS SMTP server did not start: {line} {await process.StandardError.ReadToEndAsync(CancellationToken.None)}");
+            }
+
+            return new TlsAuthServer(process, folder, port, certificate);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+            _process.Dispose();
+            Certificate.Dispose();
+            _folder.Dispose();
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}
