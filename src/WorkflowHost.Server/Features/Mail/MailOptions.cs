@@ -46,12 +46,13 @@ public sealed class MailOptions
     public int Port { get; set; } = 25;
 
     /// <summary>
-    /// Upgrade the connection with STARTTLS. <see cref="System.Net.Mail.SmtpClient"/> supports only
-    /// explicit TLS (STARTTLS, usually port 587), not implicit TLS on port 465.
+    /// Upgrade the connection with STARTTLS (RFC 3207, usually port 587) and check the server's certificate
+    /// the platform's way; a server that does not offer STARTTLS is then treated as unavailable. Implicit TLS
+    /// on port 465 is not supported. Without it, a password is only ever sent to a server on this machine.
     /// </summary>
     public bool EnableSsl { get; set; }
 
-    /// <summary>SMTP user name; when empty the client does not authenticate.</summary>
+    /// <summary>SMTP user name; when empty the client does not authenticate. AUTH PLAIN or LOGIN (RFC 4954).</summary>
     public string? UserName { get; set; }
 
     /// <summary>
@@ -79,11 +80,11 @@ public sealed class MailOptions
     public int BatchSize { get; set; } = 200;
 
     /// <summary>
-    /// Messages sent at the same time, each on its own SMTP connection. Default 1. A send mostly waits
-    /// (docs/benchmarks.md, P3), so 16 delivers about seven times faster; but each message's outcome is
-    /// saved on its own row right after its send, so a crash repeats up to this many messages instead of
-    /// the single one in flight. Raise it only where receivers tolerate that (they can recognise the
-    /// duplicates by Message-ID and <c>X-WorkflowHost-Key</c>).
+    /// Messages sent at the same time, each on its own kept-open SMTP connection. Default 1. Each message's
+    /// outcome is committed before its connection takes the next one (outcomes that arrive together share a
+    /// commit), so a crash repeats up to this many messages instead of the single one in flight. One connection
+    /// delivers a few hundred messages a second (docs/benchmarks.md, P3); raise it only where receivers
+    /// tolerate those duplicates (they can recognise them by Message-ID and <c>X-WorkflowHost-Key</c>).
     /// </summary>
     public int Parallelism { get; set; } = 1;
 
