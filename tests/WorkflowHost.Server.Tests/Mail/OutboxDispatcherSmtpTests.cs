@@ -38,6 +38,28 @@ public sealed class OutboxDispatcherSmtpTests
     }
 
     [Fact]
+    public async Task DispatchDueAsync_EightConnections_EveryMessageOnceAndEachOutcomeOnItsRow()
+    {
+        await using var smtp = new SmtpTestServer(rejecting: true);
+        await smtp.StartAsync();
+        await using var mail = MailTestHarness.ForSmtp(smtp, new() { ["Parallelism"] = "8" });
+        var keys = Enumerable.Range(0, 120).Select(i => $"parallel/{i}").ToList();
+        await mail.EnqueueAsync([.. keys.Select((k, i) => mail.NewMessage(k, to: i % 40 == 7 ? $"reject-{i}@x.example" : $"dv{i}@x.example"))]);
+
+        var result = await mail.DispatchAsync();
+
+        Assert.Equal(new DispatchResult(117, 0, 3), result);
+        await Poll.UntilAsync(() => smtp.MessageCount == 117, TimeSpan.FromSeconds(10), "117 messages in the Maildir");
+        Assert.Equal(keys.Where((_, i) => i % 40 != 7).Order(StringComparer.Ordinal), smtp.Messages.Select(m => m.Key).Order(StringComparer.Ordinal));
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)))
+        {
+            var row = await mail.GetAsync(key);
+            Assert.Equal(i % 40 == 7 ? OutboxStatus.Failed : OutboxStatus.Sent, row.Status);
+            Assert.Equal(1, row.Attempts);
+        }
+    }
+
+    [Fact]
     public async Task DispatchDueAsync_VietnameseSubject_RoundTrips()
     {
         const string subject = "Nhắc nhở: còn 7 ngày đến hạn nộp hồ sơ đề nghị khen thưởng – Trường THPT Nguyễn Trãi (đợt 2)";

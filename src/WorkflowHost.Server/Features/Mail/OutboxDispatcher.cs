@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Engine.Mail;
@@ -53,6 +54,11 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger)
 {
     /// <summary>
+    /// Longest a commit of outcomes waits for the other senders' replies to arrive, so that they share it.
+    /// </summary>
+    private static readonly TimeSpan MaxCommitGathering = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>
     /// Loads up to <see cref="MailOptions.BatchSize"/> rows that are <see cref="OutboxStatus.Queued"/> or
     /// <see cref="OutboxStatus.Retrying"/> with <see cref="OutboxMessage.NextAttemptAt"/> ≤ now, oldest due
     /// first (then by Id), sends each and saves each outcome separately.
@@ -85,12 +91,22 @@ public sealed partial class OutboxDispatcher(
         var next = 0;
         var pending = new List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)>();
         var committing = false;
+        var sending = 0; // senders between the start of a send and the hand-over of its outcome
         Exception? commitFailure = null;
 
         async Task CommitPendingAsync()
         {
             while (true)
             {
+                // Senders started together come back together: wait a moment for the others still on the
+                // wire, so that one commit (one fsync) serves them all instead of the first alone and then
+                // the rest (measured: commits of 1 and 15 alternating without this wait, at 16 connections).
+                var gathering = Stopwatch.StartNew();
+                while (Volatile.Read(ref sending) > 0 && gathering.Elapsed < MaxCommitGathering)
+                {
+                    await Task.Delay(1, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)> group;
                 lock (pending)
                 {
@@ -160,6 +176,7 @@ public sealed partial class OutboxDispatcher(
                 }
                 else
                 {
+                    Interlocked.Decrement(ref sending);
                     pending.Add((message, error, saved));
                     lead = !committing;
                     committing = true;
@@ -187,6 +204,7 @@ public sealed partial class OutboxDispatcher(
                 }
 
                 var message = due[i];
+                Interlocked.Increment(ref sending);
                 var error = await SendAsync(message, ct).ConfigureAwait(false);
                 await RecordAsync(message, error).ConfigureAwait(false);
             }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Mail;
 using System.Net.Security;
@@ -32,7 +31,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
 
     private readonly IOptions<MailOptions> _options;
     private readonly RemoteCertificateValidationCallback? _certificateValidation;
-    private readonly ConcurrentBag<SmtpSession> _idle = [];
+    private readonly Stack<SmtpSession> _idle = new(); // guarded by itself; the most recently used on top
     private int _connectionsOpened;
     private int _disposed;
 
@@ -105,7 +104,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
             return;
         }
 
-        while (_idle.TryTake(out var session))
+        while (TryTakeIdle(out var session))
         {
             await session.DisposeAsync().ConfigureAwait(false);
         }
@@ -141,7 +140,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
 
     private async Task<SmtpSession> BorrowAsync(MailOptions o, CancellationToken ct)
     {
-        while (_idle.TryTake(out var session))
+        while (TryTakeIdle(out var session))
         {
             if (session.IsUsable && Environment.TickCount64 - session.LastUsedTicks < IdleLimit.TotalMilliseconds)
             {
@@ -162,15 +161,28 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
         return session;
     }
 
+    private bool TryTakeIdle([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmtpSession? session)
+    {
+        lock (_idle)
+        {
+            return _idle.TryPop(out session);
+        }
+    }
+
     private async Task GiveBackAsync(SmtpSession session)
     {
-        if (session.IsUsable && Volatile.Read(ref _disposed) == 0 && _idle.Count < Math.Max(1, _options.Value.Parallelism))
+        if (session.IsUsable && Volatile.Read(ref _disposed) == 0)
         {
-            _idle.Add(session);
+            lock (_idle)
+            {
+                if (_idle.Count < Math.Max(1, _options.Value.Parallelism))
+                {
+                    _idle.Push(session);
+                    return;
+                }
+            }
         }
-        else
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-        }
+
+        await session.DisposeAsync().ConfigureAwait(false);
     }
 }
