@@ -34,8 +34,8 @@ public sealed partial class MailComposer(string baseUrl, Func<string, string, st
     /// <summary>Link to the leaders' overdue list: the dashboard filtered to the instance's overdue (red) tasks.</summary>
     public string OverdueLink(string instanceId) => $"{_baseUrl}/dashboard?instance={Uri.EscapeDataString(instanceId)}&status=red";
 
-    /// <summary>Link to the failed emails of the outbox.</summary>
-    public string OutboxLink => $"{_baseUrl}/api/outbox?status=Failed";
+    /// <summary>Link to the secretariat's console page of the emails that could not be delivered.</summary>
+    public string OutboxLink => $"{_baseUrl}/console/emails?status=Failed";
 
     /// <summary>Link to the leaders' dashboard.</summary>
     public string DashboardLink => $"{_baseUrl}/dashboard";

@@ -60,6 +60,38 @@ public sealed class ConsoleAndDashboardTests
     }
 
     [Fact]
+    public async Task EmailsPage_ListsFailedEmailsWithTheServersAnswerEscaped_OtherStatesByLink_BadStatusIs400()
+    {
+        await using var host = await StartAsync();
+        using var client = await SecretariatAsync(host);
+        await host.DbAsync(async db =>
+        {
+            var now = new DateTimeOffset(2026, 10, 1, 1, 0, 0, TimeSpan.Zero);
+            db.OutboxMessages.Add(new Engine.Mail.OutboxMessage
+            {
+                IdempotencyKey = "emails-page/failed", Kind = Engine.Mail.MailKind.Reminder, InstanceId = ScreensHost.Instance, To = "khong-ton-tai@tuangiao.example",
+                Subject = "Nhắc hạn <b>đậm</b>", HtmlBody = "<p>x</p>", TextBody = "x", CreatedAt = now, NextAttemptAt = now,
+                Status = Engine.Mail.OutboxStatus.Failed, Attempts = 1, LastError = "SMTP 550 (MailboxUnavailable): <script>alert(1)</script> mailbox unknown",
+            });
+            return await db.SaveChangesAsync();
+        });
+
+        var failed = await client.GetStringAsync("/console/emails");
+        var sent = await client.GetStringAsync("/console/emails?status=Sent");
+        using var bad = await client.GetAsync("/console/emails?status=Lost");
+
+        Assert.Contains("khong-ton-tai@tuangiao.example", failed, StringComparison.Ordinal);
+        Assert.Contains("SMTP 550 (MailboxUnavailable): &lt;script&gt;alert(1)&lt;/script&gt; mailbox unknown", failed, StringComparison.Ordinal);
+        Assert.Contains("Nhắc hạn &lt;b&gt;đậm&lt;/b&gt;", failed, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/console/instances/{ScreensHost.Instance}\"", failed, StringComparison.Ordinal);
+        Assert.Contains("href=\"/console/emails?status=Sent\"", failed, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert(1)", failed, StringComparison.Ordinal);
+        Assert.DoesNotContain("khong-ton-tai@tuangiao.example", sent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("Lost", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReviewInbox_ReturnWithComment_EmailsTheUnit_ThenAccept()
     {
         await using var host = await StartAsync();

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Directory;
+using WorkflowHost.Engine.Mail;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
@@ -23,6 +24,8 @@ namespace WorkflowHost.Server.Features.Console;
 /// with a comment, send a reminder now, extend the due date (one unit, or every unit of the milestone).</item>
 /// <item><c>/console/plans</c>: start a plan (published workflow, unit directory, date shift), the running plans;
 /// <c>/console/instances/{id}</c>: its tasks, its journal (time, actor, result) and its emails with their delivery state.</item>
+/// <item><c>/console/emails?status=Failed</c>: the emails of every plan in one delivery state (default Failed: refused
+/// or out of attempts), newest first, with the server's last answer; the daily delivery-failure summary links here.</item>
 /// <item><c>/console/units</c>: the unit directory: list, add, edit, deactivate, groups, CSV import with a preview and row errors.</item>
 /// </list>
 /// </summary>
@@ -41,6 +44,7 @@ public static partial class ConsoleEndpoints
         console.MapGet("/plans", PlansAsync);
         console.MapPost("/plans", StartPlanAsync);
         console.MapGet("/instances/{id}", InstanceAsync);
+        console.MapGet("/emails", EmailsAsync);
         console.MapGet("/units", UnitsAsync);
         console.MapPost("/units", SaveUnitAsync);
         console.MapPost("/units/{code}/active", ToggleUnitAsync);
@@ -365,6 +369,36 @@ public static partial class ConsoleEndpoints
             html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{E(PlanTime.Format(m.CreatedAt))}</td><td>{E(m.To)}</td><td>{E(m.Subject)}</td><td>{E(m.Status.ToString())}{(m.LastError is { } le ? "<br><span class=\"muted\">" + E(le) + "</span>" : "")}</td><td class="num">{m.Attempts}</td></tr>""");
         html.Append("</tbody></table></div>");
         return ScreenLayout.Render(context, instance.Id, html.ToString(), "nav.plans");
+    }
+
+    /// <summary>Most emails one <c>/console/emails</c> page lists.</summary>
+    private const int EmailsPageSize = 500;
+
+    private static async Task<IResult> EmailsAsync(HttpContext context, string? status, WorkflowHostDbContext db, CancellationToken cancellationToken)
+    {
+        var t = UiLanguage.For(context);
+        if (!Enum.TryParse<OutboxStatus>(status ?? nameof(OutboxStatus.Failed), ignoreCase: true, out var wanted) || int.TryParse(status, CultureInfo.InvariantCulture, out _))
+            return ScreenLayout.Message(context, t["emails.title"], string.Format(CultureInfo.InvariantCulture, t["emails.badStatus"], status, string.Join(", ", Enum.GetNames<OutboxStatus>())),
+                StatusCodes.Status400BadRequest, "/console/emails", t["emails.title"]);
+        var total = await db.OutboxMessages.AsNoTracking().CountAsync(m => m.Status == wanted, cancellationToken);
+        var mails = await db.OutboxMessages.AsNoTracking().Where(m => m.Status == wanted).OrderByDescending(m => m.Id).Take(EmailsPageSize)
+            .Select(m => new { m.InstanceId, m.To, m.Subject, m.Kind, m.Attempts, m.CreatedAt, m.NextAttemptAt, m.SentAt, m.LastError }).ToListAsync(cancellationToken);
+        var html = new StringBuilder();
+        html.Append("<p>");
+        foreach (var s in Enum.GetValues<OutboxStatus>())
+            html.Append(CultureInfo.InvariantCulture, $"""<a href="/console/emails?status={s}"{(s == wanted ? " class=\"active\" aria-current=\"page\"" : "")}>{E(s.ToString())}</a> """);
+        html.Append(CultureInfo.InvariantCulture, $"""</p><p id="emails-count">{E(string.Format(CultureInfo.InvariantCulture, t["emails.count"], total, wanted, Math.Min(total, EmailsPageSize)))}</p>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<div class="scroll"><table id="emails"><thead><tr><th>{E(t["col.time"])}</th><th>{E(t["col.instance"])}</th><th>{E(t["col.to"])}</th><th>{E(t["col.subject"])}</th><th class="num">{E(t["col.attempts"])}</th><th>{E(t["emails.lastAttempt"])}</th><th>{E(t["emails.lastError"])}</th></tr></thead><tbody>""");
+        foreach (var m in mails)
+        {
+            var plan = m.InstanceId is { } id ? $"""<a href="/console/instances/{E(Url(id))}">{E(id)}</a>""" : "";
+            // A Failed row's NextAttemptAt is the time of its last attempt; a Sent row's is SentAt.
+            var last = m.SentAt ?? (m.Attempts > 0 ? m.NextAttemptAt : (DateTimeOffset?)null);
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{E(PlanTime.Format(m.CreatedAt))}</td><td>{plan}</td><td>{E(m.To)}</td><td>{E(m.Subject)}</td><td class="num">{m.Attempts}</td><td>{(last is { } at ? E(PlanTime.Format(at)) : "")}</td><td class="muted">{E(m.LastError)}</td></tr>""");
+        }
+
+        html.Append("</tbody></table></div>");
+        return ScreenLayout.Render(context, t["emails.title"], html.ToString(), "nav.emails");
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

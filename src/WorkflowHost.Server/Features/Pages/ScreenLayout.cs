@@ -93,6 +93,7 @@ internal static class ScreenLayout
             Link("/console", "nav.console");
             Link("/console/plans", "nav.plans");
             Link("/console/units", "nav.units");
+            Link("/console/emails", "nav.emails");
             Link("/designer/", "nav.designer");
         }
         if (user.IsStaff()) Link("/dashboard", "nav.dashboard");
