@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Auth;
 
@@ -42,22 +43,26 @@ public static class TaskEndpoints
         }
         var now = time.GetUtcNow();
         var take = Math.Clamp(limit ?? 1000, 1, 10_000);
-        List<UnitTaskRecord> tasks;
+        List<TaskListRow> rows;
         if (overdue == true)
         {
             // One indexed range (Status, DueAt) per open status, each ordered and cut at `take`, then merged:
             // "Status NOT IN (closed)" made the database read every task and sort them for each request
             // (the leaders' list, docs/benchmarks.md P5).
-            tasks = [];
+            rows = [];
             foreach (var open in OpenStatuses)
-                tasks.AddRange(await query.Where(t => t.Status == open && t.DueAt <= now).OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).ToListAsync(cancellationToken));
-            tasks = [.. tasks.OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(take)];
+                rows.AddRange(await query.Where(t => t.Status == open && t.DueAt <= now).OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take)
+                    .Select(TaskListRow.Columns).ToListAsync(cancellationToken));
+            rows = [.. rows.OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(take)];
         }
         else
         {
-            tasks = await query.OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).ToListAsync(cancellationToken);
+            rows = await query.OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).Select(TaskListRow.Columns).ToListAsync(cancellationToken);
         }
-        return TypedResults.Ok(tasks.Select(t => TaskDto.From(t, now)).ToArray());
+        var today = PlanTime.LocalDate(now);
+        var dtos = new TaskDto[rows.Count];
+        for (var i = 0; i < dtos.Length; i++) dtos[i] = TaskDto.From(rows[i], now, today);
+        return TypedResults.Ok(dtos);
     }
 
     /// <summary>Statuses of tasks that are not closed: every status but those of <see cref="UnitTaskRecord.IsClosed"/>.</summary>
