@@ -51,3 +51,25 @@ internal sealed record TaskListRow(string Id, string InstanceId, string Mileston
     /// <summary>As <see cref="UnitTaskRecord.IsClosed"/>.</summary>
     public static bool IsClosed(UnitTaskStatus status) => status is UnitTaskStatus.Done or UnitTaskStatus.DoneLate or UnitTaskStatus.Cancelled;
 }
+
+/// <summary>
+/// A task's place in the list (due instant, id): the <c>after</c> of <c>GET /api/tasks</c>, written
+/// <c>{UTC ticks of the due instant}.{id}</c>. Clients take it from the Link header and need not build it.
+/// </summary>
+internal readonly record struct TaskListKey(DateTimeOffset DueAt, string Id)
+{
+    /// <inheritdoc />
+    public override string ToString() => DueAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + Id;
+
+    /// <summary>Reads a key written by <see cref="ToString"/>.</summary>
+    public static bool TryParse(string text, out TaskListKey key)
+    {
+        key = default;
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot == text.Length - 1
+            || !long.TryParse(text.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks) return false;
+        key = new TaskListKey(new DateTimeOffset(ticks, TimeSpan.Zero), text[(dot + 1)..]);
+        return true;
+    }
+}
