@@ -18,7 +18,8 @@ namespace WorkflowHost.Server.Tests.Api;
 /// </summary>
 /// <param name="testAuth">Authenticate requests with <see cref="TestAuthHandler"/> (secretariat unless the headers say otherwise);
 /// challenges and forbids still go through the host's cookie scheme.</param>
-public sealed class WorkflowHostFactory(bool testAuth = false) : WebApplicationFactory<Program>
+/// <param name="settings">More configuration (e.g. the PostgreSQL provider).</param>
+public sealed class WorkflowHostFactory(bool testAuth = false, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("wfh-api-");
 
@@ -49,6 +50,7 @@ public sealed class WorkflowHostFactory(bool testAuth = false) : WebApplicationF
         builder.UseSetting("Scheduling:Store", "Memory");
         // Some tests open a second in-process host on the same folder on purpose (e.g. with a test user).
         builder.UseSetting("App:SingleNodeGuard", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(new ApplicationClock(Clock));

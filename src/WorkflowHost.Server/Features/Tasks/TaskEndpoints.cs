@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
+using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Auth;
 
@@ -17,7 +18,7 @@ public static class TaskEndpoints
         var group = app.MapGroup("/api/tasks").WithTags("Tasks");
         // Policies per endpoint, not on the group: an endpoint added to the group later falls back to secretariat-only.
         group.MapGet("/", ListAsync).WithName("ListTasks").RequireAuthorization(AuthPolicies.SignedIn)
-            .WithSummary("Lists tasks; overdue=true gives open tasks past their due date, oldest due first. A unit sees only its own tasks.");
+            .WithSummary("Lists tasks, oldest due first, 100 a page by default (limit up to 10,000; a full page has a Link header rel=\"next\" with after=…); overdue=true gives open tasks past their due date. A unit sees only its own tasks.");
         group.MapGet("/{id}", GetAsync).WithName("GetTask").RequireAuthorization(AuthPolicies.SignedIn)
             .WithSummary("One task with its submissions (404 for another unit's task).");
         group.MapPost("/{id}/submissions", SubmitAsync).WithName("SubmitTask").RequireAuthorization(AuthPolicies.Submitter)
@@ -27,8 +28,17 @@ public static class TaskEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TaskDto[]>, ValidationProblem>> ListAsync(ClaimsPrincipal user, WorkflowHostDbContext db, Hosting.ApplicationClock time,
-        string? instanceId, string? unit, string? milestone, string? status, bool? overdue, int? limit, CancellationToken cancellationToken)
+    /// <summary>Tasks per answer when the request gives no <c>limit</c>: a screenful of the oldest first (docs/benchmarks.md, P5).</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>Most tasks per answer (<c>limit</c> is clamped to it).</summary>
+    public const int MaxPageSize = 10_000;
+
+    // Paging is by key (due instant, then id), not by offset: "after" is the key of the last task of the previous
+    // page, and a full page answers with a Link header (rel="next") that carries it. A page costs the same however
+    // deep it is, and a task closed or added between two pages does not shift the rest.
+    private static async Task<Results<Ok<TaskDto[]>, ValidationProblem>> ListAsync(HttpContext http, ClaimsPrincipal user, WorkflowHostDbContext db, Hosting.ApplicationClock time,
+        string? instanceId, string? unit, string? milestone, string? status, bool? overdue, string? after, int? limit, CancellationToken cancellationToken)
     {
         var query = db.Tasks.AsNoTracking().VisibleTo(user, db);
         if (instanceId is not null) query = query.Where(t => t.InstanceId == instanceId);
@@ -40,24 +50,54 @@ public static class TaskEndpoints
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"'{status}' is not one of {string.Join(", ", Enum.GetNames<UnitTaskStatus>())}."] });
             query = query.Where(t => t.Status == s);
         }
+        if (after is not null)
+        {
+            if (!TaskListKey.TryParse(after, out var key))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Not a page key: use the Link (rel=\"next\") of the previous answer."] });
+            query = query.After(key);
+        }
         var now = time.GetUtcNow();
-        var take = Math.Clamp(limit ?? 1000, 1, 10_000);
-        List<UnitTaskRecord> tasks;
+        var take = Math.Clamp(limit ?? DefaultPageSize, 1, MaxPageSize);
         if (overdue == true)
         {
-            // One indexed range (Status, DueAt) per open status, each ordered and cut at `take`, then merged:
-            // "Status NOT IN (closed)" made the database read every task and sort them for each request
-            // (the leaders' list, docs/benchmarks.md P5).
-            tasks = [];
+            // One indexed range (Status, DueAt) per open status, each ordered and cut, in one UNION ALL whose
+            // few rows the database then orders: "Status NOT IN (closed)" made it read every task and sort them
+            // for each request (the leaders' list, docs/benchmarks.md P5).
+            IQueryable<UnitTaskRecord>? ranges = null;
             foreach (var open in OpenStatuses)
-                tasks.AddRange(await query.Where(t => t.Status == open && t.DueAt <= now).OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).ToListAsync(cancellationToken));
-            tasks = [.. tasks.OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(take)];
+            {
+                var range = query.Where(t => t.Status == open && t.DueAt <= now).InListOrder().Take(take + 1);
+                ranges = ranges is null ? range : ranges.Concat(range);
+            }
+            query = ranges!;
         }
-        else
+        // One more than the page, to know whether a next page exists.
+        var rows = await query.InListOrder().Take(take + 1).Select(TaskListRow.Columns).ToListAsync(cancellationToken);
+        if (rows.Count > take)
         {
-            tasks = await query.OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(take).ToListAsync(cancellationToken);
+            rows.RemoveAt(take);
+            var next = new TaskListKey(rows[^1].DueAt, rows[^1].Id).ToString();
+            var request = http.Request;
+            var parameters = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString.Value);
+            parameters["after"] = next;
+            http.Response.Headers.Link = $"<{request.PathBase}{request.Path}{QueryString.Create(parameters)}>; rel=\"next\"";
         }
-        return TypedResults.Ok(tasks.Select(t => TaskDto.From(t, now)).ToArray());
+        var today = PlanTime.LocalDate(now);
+        var dtos = new TaskDto[rows.Count];
+        for (var i = 0; i < dtos.Length; i++) dtos[i] = TaskDto.From(rows[i], now, today);
+        return TypedResults.Ok(dtos);
+    }
+
+    /// <summary>The list's order: due instant, then id (the database orders and compares ids alike, whatever its collation).</summary>
+    private static IOrderedQueryable<UnitTaskRecord> InListOrder(this IQueryable<UnitTaskRecord> query) => query.OrderBy(t => t.DueAt).ThenBy(t => t.Id);
+
+    /// <summary>The tasks after <paramref name="key"/> in the list's order (the redundant <c>DueAt &gt;=</c> keeps the index range).</summary>
+    private static IQueryable<UnitTaskRecord> After(this IQueryable<UnitTaskRecord> query, TaskListKey key)
+    {
+        var (dueAt, id) = (key.DueAt, key.Id);
+#pragma warning disable CA1309 // translated to SQL ("Id" > @id, in the database's order as InListOrder), never run in .NET
+        return query.Where(t => t.DueAt >= dueAt && (t.DueAt > dueAt || string.Compare(t.Id, id) > 0));
+#pragma warning restore CA1309
     }
 
     /// <summary>Statuses of tasks that are not closed: every status but those of <see cref="UnitTaskRecord.IsClosed"/>.</summary>
