@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Console;
@@ -18,7 +19,13 @@ public sealed class DashboardData(WorkflowHostDbContext db, UnitDirectoryStore d
         var instances = await db.Instances.AsNoTracking().Select(i => new { i.Id, i.Directory }).ToListAsync(cancellationToken);
         var query = db.Tasks.AsNoTracking();
         if (filter.Instance is not null) query = query.Where(t => t.InstanceId == filter.Instance);
-        var tasks = await query.ToListAsync(cancellationToken);
+        // Only the columns the page and the exports show (not the description, ladder or comment of each task):
+        // the view can hold every task of every plan.
+        var tasks = await query.Select(t => new UnitTaskRecord
+        {
+            Id = t.Id, InstanceId = t.InstanceId, ScopeId = "", ActivityId = "", Milestone = t.Milestone, Kind = t.Kind, Title = t.Title,
+            UnitCode = t.UnitCode, DueDate = t.DueDate, DueAt = t.DueAt, Status = t.Status, SubmittedAt = t.SubmittedAt, CompletedAt = t.CompletedAt,
+        }).ToListAsync(cancellationToken);
         var directoryOf = instances.ToDictionary(i => i.Id, i => i.Directory);
         var rows = new List<DashboardRow>(tasks.Count);
         foreach (var group in tasks.GroupBy(t => directoryOf.GetValueOrDefault(t.InstanceId, "")))
