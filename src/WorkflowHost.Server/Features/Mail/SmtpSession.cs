@@ -165,8 +165,17 @@ internal sealed class SmtpSession : IAsyncDisposable
             await CommandAsync("DATA", 354, ct).ConfigureAwait(false);
             var stuffed = DotStuff(content.Span);
             ContentWritten = true;
-            await _stream.WriteAsync(stuffed, ct).ConfigureAwait(false);
-            await _stream.FlushAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await _stream.WriteAsync(stuffed, ct).ConfigureAwait(false);
+                await _stream.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                IsUsable = false; // cut off inside DATA: the dialogue cannot go on
+                throw;
+            }
+
             await ExpectAsync(250, ct).ConfigureAwait(false);
             MessagesSent++;
             LastUsedTicks = Environment.TickCount64;
