@@ -121,20 +121,40 @@ public static class SimulateCommand
             store = new EfWorkflowStore(contexts);
         }
         var runtime = new WorkflowRuntime(store, source, clock, new RuntimeOptions { Calendar = calendar });
-        var result = await new PlanSimulator(runtime, clock, store).RunAsync(
-            new StartWorkflowRequest { DefinitionId = definition.DefinitionId, Version = definition.Version, Directory = directory.Directory, InstanceId = "sim" },
-            scenario, DateTimeOffset.MaxValue, cancellationToken);
+        // The journal is streamed as steps commit (events.jsonl, timeline.txt, the summary's counters)
+        // instead of being kept: a 10,000-unit plan writes half a million entries.
+        var counters = new SimulationCounters();
+        var eventsPath = Path.Combine(outDir.FullName, "events.jsonl");
+        var timelinePath = Path.Combine(outDir.FullName, "timeline.txt");
+        SimulationResult result;
+        await using (var events = new StreamWriter(eventsPath, false, Utf8, 1 << 16))
+        await using (var timelineFile = new StreamWriter(timelinePath, false, Utf8, 1 << 16))
+        {
+            var timelineWriter = new SimulationTimeline.Writer(timelineFile);
+            result = await new PlanSimulator(runtime, clock, store).RunAsync(
+                new StartWorkflowRequest { DefinitionId = definition.DefinitionId, Version = definition.Version, Directory = directory.Directory, InstanceId = "sim" },
+                scenario, DateTimeOffset.MaxValue,
+                new SimulationOutput
+                {
+                    KeepJournal = false,
+                    OnStep = entries =>
+                    {
+                        SimulationTimeline.WriteJsonLines(events, entries);
+                        timelineWriter.Add(entries);
+                        counters.Add(entries);
+                    },
+                },
+                cancellationToken);
+            timelineWriter.Finish();
+        }
         var elapsed = stopwatch.Elapsed;
 
-        var summary = SimulationSummary.From(result);
+        var summary = SimulationSummary.From(counters, result.Tasks);
         var summaryText = summary.ToText(result);
-        var timeline = SimulationTimeline.ToText(result.Journal);
-        await File.WriteAllTextAsync(Path.Combine(outDir.FullName, "events.jsonl"), SimulationTimeline.ToJsonLines(result.Journal), Utf8, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(outDir.FullName, "timeline.txt"), timeline, Utf8, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(outDir.FullName, "summary.txt"), summaryText, Utf8, cancellationToken);
         await WriteTasksCsvAsync(Path.Combine(outDir.FullName, "tasks.csv"), result, cancellationToken);
 
-        if (!options.Quiet) await stdout.WriteLineAsync(timeline);
+        if (!options.Quiet) await stdout.WriteLineAsync(await File.ReadAllTextAsync(timelinePath, Utf8, cancellationToken));
         await stdout.WriteLineAsync(summaryText);
         if (contexts is not null)
         {

@@ -35,7 +35,9 @@ public static class SimulationBench
         var runtime = new WorkflowRuntime(store, source, clock);
         var result = await new PlanSimulator(runtime, clock, store).RunAsync(
             new StartWorkflowRequest { DefinitionId = (string)definition["definitionId"]!, Directory = directory.Directory, InstanceId = "sim" },
-            scenario, DateTimeOffset.MaxValue, cancellationToken);
+            scenario, DateTimeOffset.MaxValue,
+            // As `workflowhost simulate` does: the journal is streamed, not kept (here only counted).
+            new SimulationOutput { KeepJournal = false, ReadTasks = false }, cancellationToken);
         var elapsed = stopwatch.Elapsed;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -49,10 +51,10 @@ public static class SimulationBench
             ["seconds"] = elapsed.TotalSeconds,
             ["steps"] = result.Steps,
             ["steps_per_s"] = result.Steps / elapsed.TotalSeconds,
-            ["events"] = result.Journal.Count,
-            ["events_per_s"] = result.Journal.Count / elapsed.TotalSeconds,
+            ["events"] = result.Events,
+            ["events_per_s"] = result.Events / elapsed.TotalSeconds,
             ["journal_rows"] = journal,
-            ["tasks"] = result.Tasks.Count,
+            ["tasks"] = result.TaskCount,
             ["emails"] = emails,
             ["peak_mb"] = process.PeakWorkingSet64 / 1048576.0,
             ["db_mb"] = new FileInfo(file).Length / 1048576.0,

@@ -18,20 +18,39 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
     public static readonly TimeOnly SubmitTime = new(9, 0), ReviewTime = new(10, 0);
 
     /// <summary>Simulates <paramref name="request"/> with <paramref name="scenario"/> until nothing is left to happen or <paramref name="until"/> (UTC).</summary>
-    public async Task<SimulationResult> RunAsync(StartWorkflowRequest request, Scenario scenario, DateTimeOffset until, CancellationToken cancellationToken)
+    public Task<SimulationResult> RunAsync(StartWorkflowRequest request, Scenario scenario, DateTimeOffset until, CancellationToken cancellationToken) =>
+        RunAsync(request, scenario, until, new SimulationOutput(), cancellationToken);
+
+    /// <summary>
+    /// Simulates <paramref name="request"/> with <paramref name="scenario"/> until nothing is left to happen or <paramref name="until"/> (UTC);
+    /// <paramref name="output"/> says what the result keeps and where each committed step's journal entries go.
+    /// </summary>
+    public async Task<SimulationResult> RunAsync(StartWorkflowRequest request, Scenario scenario, DateTimeOffset until, SimulationOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(output);
         var journal = new List<JournalEntry>();
         var actions = new PriorityQueue<PlannedAction, (DateTimeOffset, long)>();
         long sequence = 0;
         var steps = 0;
+        long events = 0;
         var newTasks = new List<string>();
+        var allTasks = new List<string>();
         void OnStep(IReadOnlyList<JournalEntry> entries)
         {
             steps++;
-            journal.AddRange(entries);
-            newTasks.AddRange(entries.Where(e => e.Event == "TaskCreated").Select(e => e.TaskId!));
+            events += entries.Count;
+            // Streamed: a large plan's journal (half a million entries at 10,000 units) is not kept
+            // unless asked for; the listener sees each step's entries once, in order, after its commit.
+            if (output.KeepJournal) journal.AddRange(entries);
+            output.OnStep?.Invoke(entries);
+            foreach (var e in entries)
+                if (e.Event == "TaskCreated")
+                {
+                    newTasks.Add(e.TaskId!);
+                    allTasks.Add(e.TaskId!);
+                }
         }
         runtime.StepCommitted += OnStep;
         try
@@ -57,8 +76,8 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
                 }
                 if (batch.Count > 0) await PlayAsync(batch).ConfigureAwait(false);
             }
-            var tasks = await ReadTasksAsync(journal.Where(e => e.Event == "TaskCreated").Select(e => e.TaskId!)).ConfigureAwait(false);
-            return new SimulationResult(instance.Id, journal, tasks, start, last, steps);
+            var tasks = output.ReadTasks ? await ReadTasksAsync(allTasks).ConfigureAwait(false) : [];
+            return new SimulationResult(instance.Id, journal, tasks, start, last, steps) { Events = events, TaskCount = allTasks.Count };
         }
         finally
         {

@@ -10,7 +10,10 @@ namespace WorkflowHost.Engine.Simulation;
 /// <summary>Counts per milestone and in total, computed from a <see cref="SimulationResult"/>.</summary>
 public sealed class SimulationSummary
 {
-    private SimulationSummary(IReadOnlyList<MilestoneSummary> milestones, IReadOnlyDictionary<MailKind, int> emails) => (Milestones, Emails) = (milestones, emails);
+    private readonly SimulationCounters _counters;
+
+    private SimulationSummary(IReadOnlyList<MilestoneSummary> milestones, IReadOnlyDictionary<MailKind, int> emails, SimulationCounters counters) =>
+        (Milestones, Emails, _counters) = (milestones, emails, counters);
 
     /// <summary>Per milestone, ordered by due date.</summary>
     public IReadOnlyList<MilestoneSummary> Milestones { get; }
@@ -18,34 +21,41 @@ public sealed class SimulationSummary
     /// <summary>Emails queued per kind (from the journal: one entry per email).</summary>
     public IReadOnlyDictionary<MailKind, int> Emails { get; }
 
-    /// <summary>Computes the summary.</summary>
+    /// <summary>Computes the summary from a result that kept its journal and tasks.</summary>
     public static SimulationSummary From(SimulationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var byTask = result.Journal.Where(e => e.TaskId is not null).ToLookup(e => e.TaskId!, StringComparer.Ordinal);
-        var milestones = result.Tasks.GroupBy(t => t.Milestone, StringComparer.Ordinal)
+        var counters = new SimulationCounters();
+        counters.Add(result.Journal);
+        return From(counters, result.Tasks);
+    }
+
+    /// <summary>Computes the summary from counters streamed as steps committed and the tasks at the end.</summary>
+    public static SimulationSummary From(SimulationCounters counters, IReadOnlyList<UnitTaskRecord> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(tasks);
+        var milestones = tasks.GroupBy(t => t.Milestone, StringComparer.Ordinal)
             .Select(g =>
             {
-                var events = g.SelectMany(t => byTask[t.Id]).ToList();
-                int Count(string name) => events.Count(e => e.Event == name);
+                int Count(string name) => counters.TaskEvents(g.Key, name);
                 return new MilestoneSummary(
                     g.Key, g.First().Title, g.Min(t => t.DueDate), g.Count(),
                     g.Count(t => t.Status == UnitTaskStatus.Done), g.Count(t => t.Status == UnitTaskStatus.DoneLate), g.Count(t => !t.IsClosed),
                     Count("Returned"), Count("ReminderSent"), Count("OverdueNoticeSent"), Count("EscalationSent"),
-                    result.Journal.Count(e => e.Event == "EscalationDigestSent" && e.Milestone == g.Key));
+                    counters.Digests(g.Key));
             })
             .OrderBy(m => m.DueDate).ThenBy(m => m.Milestone, StringComparer.Ordinal).ToList();
-        int Total(string name) => result.Journal.Count(e => e.Event == name);
         var emails = new SortedDictionary<MailKind, int>
         {
-            [MailKind.Reminder] = Total("ReminderSent"),
-            [MailKind.OverdueNotice] = Total("OverdueNoticeSent"),
-            [MailKind.Escalation] = Total("EscalationSent"),
-            [MailKind.EscalationDigest] = Total("EscalationDigestSent"),
-            [MailKind.SubmissionReturned] = Total("Returned"),
-            [MailKind.SubmissionAccepted] = Total("Accepted"),
+            [MailKind.Reminder] = counters.Total("ReminderSent"),
+            [MailKind.OverdueNotice] = counters.Total("OverdueNoticeSent"),
+            [MailKind.Escalation] = counters.Total("EscalationSent"),
+            [MailKind.EscalationDigest] = counters.Total("EscalationDigestSent"),
+            [MailKind.SubmissionReturned] = counters.Total("Returned"),
+            [MailKind.SubmissionAccepted] = counters.Total("Accepted"),
         };
-        return new SimulationSummary(milestones, emails);
+        return new SimulationSummary(milestones, emails, counters);
     }
 
     /// <summary>The summary as a fixed-width text table (Vietnamese headers with English).</summary>
@@ -54,14 +64,14 @@ public sealed class SimulationSummary
         ArgumentNullException.ThrowIfNull(result);
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        sb.AppendLine(inv, $"Mô phỏng {result.InstanceId}: {PlanTime.Format(result.Start)} → {PlanTime.Format(result.End)}, {result.Steps} bước (steps), {result.Journal.Count} sự kiện (events)");
+        sb.AppendLine(inv, $"Mô phỏng {result.InstanceId}: {PlanTime.Format(result.Start)} → {PlanTime.Format(result.End)}, {result.Steps} bước (steps), {_counters.Events} sự kiện (events)");
         sb.AppendLine();
         sb.AppendLine(inv, $"{"Mốc (milestone)",-34} {"Hạn",-10} {"Số NV",6} {"Đúng hạn",8} {"Trễ",5} {"Thiếu",6} {"Trả lại",7} {"Nhắc",5} {"Q.hạn",6} {"Đ.đốc",6} {"T.hợp",6}");
         foreach (var m in Milestones)
             sb.AppendLine(inv, $"{Truncate(m.Milestone, 34),-34} {PlanTime.Format(m.DueDate),-10} {m.Tasks,6} {m.OnTime,8} {m.Late,5} {m.Missing,6} {m.Returned,7} {m.Reminders,5} {m.OverdueNotices,6} {m.HeadEscalations,6} {m.Digests,6}");
         sb.AppendLine(inv, $"{"Tổng (total)",-34} {"",-10} {Milestones.Sum(m => m.Tasks),6} {Milestones.Sum(m => m.OnTime),8} {Milestones.Sum(m => m.Late),5} {Milestones.Sum(m => m.Missing),6} {Milestones.Sum(m => m.Returned),7} {Milestones.Sum(m => m.Reminders),5} {Milestones.Sum(m => m.OverdueNotices),6} {Milestones.Sum(m => m.HeadEscalations),6} {Milestones.Sum(m => m.Digests),6}");
         sb.AppendLine();
-        AppendQuotas(sb, result);
+        AppendQuotas(sb, _counters);
         sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
         sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
         return sb.ToString();
@@ -73,10 +83,10 @@ public sealed class SimulationSummary
     /// the shortfall emails: one per lead unit short, plus one summary per quota activity and period
     /// to the secretariat.
     /// </summary>
-    private static void AppendQuotas(StringBuilder sb, SimulationResult result)
+    private static void AppendQuotas(StringBuilder sb, SimulationCounters counters)
     {
-        var met = result.Journal.Count(e => e.Event == "QuotaMet");
-        var shortfalls = result.Journal.Where(e => e.Event == "QuotaShortfall").ToList();
+        var met = counters.Total("QuotaMet");
+        var shortfalls = counters.Shortfalls;
         if (met + shortfalls.Count == 0) return;
         var summaries = shortfalls.Select(e => (e.ActivityId, Period: (e.Detail ?? "").Split(" — ").ElementAtOrDefault(2)?.Split(':')[0])).Distinct().Count();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Chỉ tiêu điển hình (quotas): {met + shortfalls.Count} kỳ đánh giá, {met} đạt (met), {shortfalls.Count} thiếu (shortfall); thư QuotaShortfall: {shortfalls.Count} cho đơn vị chủ trì + {summaries} tổng hợp cho Thường trực");
@@ -86,6 +96,49 @@ public sealed class SimulationSummary
     }
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+}
+
+/// <summary>
+/// The summary's counts, accumulated from each committed step's journal entries as they come, so that a
+/// large simulation need not keep its journal: per (milestone, event) of the task entries, per event in
+/// total, digests per milestone, and the (few) quota shortfall entries.
+/// </summary>
+public sealed class SimulationCounters
+{
+    private readonly Dictionary<(string Milestone, string Event), int> _taskEvents = [];
+    private readonly Dictionary<string, int> _totals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _digests = new(StringComparer.Ordinal);
+    private readonly List<JournalEntry> _shortfalls = [];
+
+    /// <summary>Journal entries counted.</summary>
+    public long Events { get; private set; }
+
+    /// <summary>The QuotaShortfall entries, in order.</summary>
+    public IReadOnlyList<JournalEntry> Shortfalls => _shortfalls;
+
+    /// <summary>Counts <paramref name="entries"/> (one step's, or a whole journal).</summary>
+    public void Add(IReadOnlyList<JournalEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries)
+        {
+            Events++;
+            _totals[e.Event] = _totals.GetValueOrDefault(e.Event) + 1;
+            // A task's entries carry its milestone (ActivityExecutionContext.Journal).
+            if (e.TaskId is not null && e.Milestone is { } m) _taskEvents[(m, e.Event)] = _taskEvents.GetValueOrDefault((m, e.Event)) + 1;
+            if (e.Event == "EscalationDigestSent" && e.Milestone is { } d) _digests[d] = _digests.GetValueOrDefault(d) + 1;
+            if (e.Event == "QuotaShortfall") _shortfalls.Add(e);
+        }
+    }
+
+    /// <summary>Entries named <paramref name="name"/> in total.</summary>
+    public int Total(string name) => _totals.GetValueOrDefault(name);
+
+    /// <summary>Entries named <paramref name="name"/> of the tasks of <paramref name="milestone"/>.</summary>
+    public int TaskEvents(string milestone, string name) => _taskEvents.GetValueOrDefault((milestone, name));
+
+    /// <summary>Digest entries of <paramref name="milestone"/>.</summary>
+    public int Digests(string milestone) => _digests.GetValueOrDefault(milestone);
 }
 
 /// <summary>Counts for one milestone.</summary>

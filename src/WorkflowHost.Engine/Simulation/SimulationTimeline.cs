@@ -32,8 +32,24 @@ public static class SimulationTimeline
     {
         ArgumentNullException.ThrowIfNull(journal);
         var sb = new StringBuilder();
-        foreach (var e in journal)
+        foreach (var e in journal) sb.Append(ToJsonLine(e)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Appends <paramref name="entries"/> to an event log as JSON lines, exactly as <see cref="ToJsonLines"/> writes them.</summary>
+    public static void WriteJsonLines(TextWriter writer, IReadOnlyList<JournalEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var e in entries)
         {
+            writer.Write(ToJsonLine(e));
+            writer.Write('\n');
+        }
+    }
+
+    private static string ToJsonLine(JournalEntry e)
+    {
             var line = new SortedDictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["seq"] = e.Sequence,
@@ -46,9 +62,55 @@ public static class SimulationTimeline
                 ["actor"] = e.Actor,
                 ["detail"] = e.Detail,
             };
-            sb.Append(JsonSerializer.Serialize(line, LineOptions)).Append('\n');
+            return JsonSerializer.Serialize(line, LineOptions);
+    }
+
+    /// <summary>
+    /// Writes the readable timeline of <see cref="ToText"/> as steps commit: entries are grouped per
+    /// minute (the timeline's resolution), and a minute's lines are written once a later minute begins
+    /// (or at <see cref="Finish"/>). The journal's instants never go back, so the lines are the same as
+    /// <see cref="ToText"/>'s over the whole journal.
+    /// </summary>
+    public sealed class Writer(TextWriter writer)
+    {
+        private readonly Dictionary<(string? Milestone, string Event), (int Count, List<string> Units)> _groups = [];
+        private readonly List<(string? Milestone, string Event)> _order = [];
+        private string? _at;
+
+        /// <summary>Adds one step's entries.</summary>
+        public void Add(IReadOnlyList<JournalEntry> entries)
+        {
+            ArgumentNullException.ThrowIfNull(entries);
+            foreach (var e in entries)
+            {
+                var at = PlanTime.Format(e.At);
+                if (at != _at) Finish();
+                _at = at;
+                var key = (e.Milestone, e.Event);
+                if (!_groups.TryGetValue(key, out var group))
+                {
+                    group = (0, []);
+                    _order.Add(key);
+                }
+                // Up to six distinct units: five are named, a sixth only says "…".
+                if (e.UnitCode is { } unit && group.Units.Count <= 5 && !group.Units.Contains(unit, StringComparer.Ordinal)) group.Units.Add(unit);
+                _groups[key] = (group.Count + 1, group.Units);
+            }
         }
-        return sb.ToString();
+
+        /// <summary>Writes the pending minute's lines.</summary>
+        public void Finish()
+        {
+            foreach (var key in _order)
+            {
+                var (count, units) = _groups[key];
+                var who = units.Count == 0 ? "" : units.Count <= 5 ? " (" + string.Join(", ", units) + ")" : $" ({string.Join(", ", units.Take(5))}, …)";
+                writer.Write(string.Create(CultureInfo.InvariantCulture, $"{_at}  {key.Milestone ?? "-",-32} {key.Event} ×{count}{who}"));
+                writer.Write(Environment.NewLine);
+            }
+            _groups.Clear();
+            _order.Clear();
+        }
     }
 
     private static readonly JsonSerializerOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };

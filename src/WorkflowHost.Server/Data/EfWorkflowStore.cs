@@ -253,8 +253,15 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 // written by one prepared INSERT per table, executed once per row, in the same transaction;
                 // EF's generic batching re-parses every statement and costs several times more per row.
                 // Updates and deletes stay with EF. PostgreSQL keeps EF's batching (one round trip for many rows).
-                var inserts = db.Database.IsSqlite() ? TakeInserts() : [];
+                // Updates and deletes (every resumed task, bookmark and scope state of a step) take the same
+                // path: one prepared statement per table and set of changed columns, executed once per row,
+                // with the same WHERE as EF's (key, plus the original value of a concurrency token) and the
+                // same check that exactly one row was affected.
+                var sqlite = db.Database.IsSqlite();
+                var inserts = sqlite ? TakeInserts() : [];
+                var changes = sqlite ? TakeChanges() : [];
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                if (changes.Count > 0) await WriteChangesAsync(changes, cancellationToken).ConfigureAwait(false);
                 foreach (var (type, rows) in inserts)
                     await InsertAsync(type, rows, cancellationToken).ConfigureAwait(false);
                 foreach (var (instance, scope, now) in _cancels)
@@ -282,6 +289,111 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var groups = added.GroupBy(e => e.Metadata).Select(g => (g.Key, g.Select(e => e.Entity).ToList())).ToList();
             foreach (var entry in added) entry.State = EntityState.Detached;
             return groups;
+        }
+
+        /// <summary>
+        /// Detaches every Modified or Deleted entity, remembering for each its table, the columns to set
+        /// (the modified ones, current values), and the WHERE values (key and concurrency tokens, original values).
+        /// </summary>
+        private List<RowChange> TakeChanges()
+        {
+            var taken = new List<RowChange>();
+            var entries = new List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry>();
+            foreach (var entry in db.ChangeTracker.Entries())
+            {
+                if (entry.State is not (EntityState.Modified or EntityState.Deleted)) continue;
+                var type = entry.Metadata;
+                var shape = _shapes.TryGetValue(type, out var known) ? known : _shapes[type] = new TableShape(type);
+                var deleted = entry.State == EntityState.Deleted;
+                ulong mask = 0;
+                if (!deleted)
+                    for (var i = 0; i < shape.Columns.Count; i++)
+                        if (entry.Property(shape.Columns[i]).IsModified) mask |= 1UL << i;
+                if (!deleted && mask == 0)
+                {
+                    // Nothing to write (EF would skip it too).
+                    entries.Add(entry);
+                    continue;
+                }
+                var values = new object?[(deleted ? 0 : System.Numerics.BitOperations.PopCount(mask)) + shape.Where.Count];
+                var n = 0;
+                if (!deleted)
+                    for (var i = 0; i < shape.Columns.Count; i++)
+                        if ((mask & (1UL << i)) != 0) values[n++] = TableShape.ToProvider(shape.Columns[i], entry.Property(shape.Columns[i]).CurrentValue);
+                foreach (var key in shape.Where)
+                    values[n++] = TableShape.ToProvider(key, entry.Property(key).OriginalValue);
+                taken.Add(new RowChange(shape, deleted, mask, values));
+                entries.Add(entry);
+            }
+            foreach (var entry in entries) entry.State = EntityState.Detached;
+            return taken;
+        }
+
+        private async Task WriteChangesAsync(List<RowChange> changes, CancellationToken cancellationToken)
+        {
+            var connection = db.Database.GetDbConnection();
+            var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            var commands = new Dictionary<(TableShape, bool, ulong), DbCommand>();
+            try
+            {
+                foreach (var change in changes)
+                {
+                    if (!commands.TryGetValue((change.Shape, change.Deleted, change.Mask), out var command))
+                    {
+                        command = connection.CreateCommand();
+                        command.Transaction = transaction;
+                        command.CommandText = change.Shape.Sql(change.Deleted, change.Mask);
+                        for (var i = 0; i < change.Values.Length; i++)
+                        {
+                            var parameter = command.CreateParameter();
+                            parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            command.Parameters.Add(parameter);
+                        }
+                        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                        commands[(change.Shape, change.Deleted, change.Mask)] = command;
+                    }
+                    for (var i = 0; i < change.Values.Length; i++) command.Parameters[i].Value = change.Values[i] ?? DBNull.Value;
+                    if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                        throw new WorkflowConcurrencyException($"Another writer changed or deleted a row of {change.Shape.Table} (expected 1 row affected); the step was not committed.");
+                }
+            }
+            finally
+            {
+                foreach (var command in commands.Values) await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private readonly Dictionary<Microsoft.EntityFrameworkCore.Metadata.IEntityType, TableShape> _shapes = [];
+
+        private sealed record RowChange(TableShape Shape, bool Deleted, ulong Mask, object?[] Values);
+
+        /// <summary>A table's columns as EF maps them: the settable ones, and the WHERE of an update or delete (key, then concurrency tokens).</summary>
+        private sealed class TableShape
+        {
+            public TableShape(Microsoft.EntityFrameworkCore.Metadata.IEntityType type)
+            {
+                Table = type.GetTableName()!;
+                var key = type.FindPrimaryKey()!.Properties;
+                Columns = [.. type.GetProperties().Where(p => !p.IsPrimaryKey())];
+                if (Columns.Count > 64) throw new NotSupportedException($"{Table} has more than 64 columns.");
+                Where = [.. key, .. Columns.Where(p => p.IsConcurrencyToken)];
+            }
+
+            public string Table { get; }
+            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Columns { get; }
+            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Where { get; }
+
+            public static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
+                value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
+
+            public string Sql(bool deleted, ulong mask)
+            {
+                var n = 0;
+                string P() => "@p" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var set = deleted ? "" : string.Join(", ", Columns.Where((_, i) => (mask & (1UL << i)) != 0).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
+                var where = string.Join(" AND ", Where.Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
+                return deleted ? $"DELETE FROM \"{Table}\" WHERE {where}" : $"UPDATE \"{Table}\" SET {set} WHERE {where}";
+            }
         }
 
         private async Task InsertAsync(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, List<object> rows, CancellationToken cancellationToken)

@@ -1,0 +1,99 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using WorkflowHost.Engine.Runtime;
+using WorkflowHost.Server.Data;
+using WorkflowHost.Server.Hosting;
+
+namespace WorkflowHost.Server.Tests.Data;
+
+/// <summary>
+/// The SQLite store writes a step's updates and deletes with prepared statements of its own: they must
+/// write what EF would (only the changed columns) and keep EF's checks (the scope's revision is a
+/// concurrency token; a row changed or deleted by another writer fails the whole step).
+/// </summary>
+public sealed class PreparedWriteTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("wfh-prepared-");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _root.Delete(recursive: true);
+    }
+
+    private async Task<EfWorkflowStore> SeedAsync()
+    {
+        var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options);
+        await contexts.InitializeDatabaseAsync(CancellationToken.None);
+        var store = new EfWorkflowStore(contexts);
+        await using var session = await store.OpenSessionAsync(CancellationToken.None);
+        var now = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.Zero);
+        session.Add(new WorkflowInstance { Id = "i", DefinitionId = "d", DefinitionVersion = 1, Directory = "u", CreatedAt = now, UpdatedAt = now, VariablesJson = "{}" });
+        session.Add(new ExecutionScope { InstanceId = "i", Id = "root", BodyNodeId = "root", StateJson = "{\"a\":1}" });
+        session.Add(new Bookmark { Id = "b1", InstanceId = "i", ScopeId = "root", ActivityId = "t", Kind = BookmarkKind.Timer, DueAt = now, Data = "x", CreatedAt = now });
+        session.Add(new Bookmark { Id = "b2", InstanceId = "i", ScopeId = "root", ActivityId = "t", Kind = BookmarkKind.Timer, DueAt = now, CreatedAt = now });
+        await session.CommitAsync(CancellationToken.None);
+        return store;
+    }
+
+    [Fact]
+    public async Task Commit_UpdatesOnlyChangedColumns_AndDeletes()
+    {
+        var store = await SeedAsync();
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            var scope = (await session.FindScopeAsync("i", "root", CancellationToken.None))!;
+            scope.StateJson = "{\"a\":2}";
+            scope.Revision++;
+            var b1 = (await session.FindBookmarkAsync("b1", CancellationToken.None))!;
+            b1.DueAt = b1.DueAt!.Value.AddDays(3);
+            b1.Data = null;
+            session.Remove((await session.FindBookmarkAsync("b2", CancellationToken.None))!);
+            await session.CommitAsync(CancellationToken.None);
+        }
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            var scope = (await session.FindScopeAsync("i", "root", CancellationToken.None))!;
+            Assert.Equal(("{\"a\":2}", 1, "root"), (scope.StateJson, scope.Revision, scope.BodyNodeId));
+            var b1 = (await session.FindBookmarkAsync("b1", CancellationToken.None))!;
+            Assert.Equal((new DateTimeOffset(2024, 1, 4, 1, 0, 0, TimeSpan.Zero), (string?)null, "t"), (b1.DueAt!.Value, b1.Data, b1.ActivityId));
+            Assert.Null(await session.FindBookmarkAsync("b2", CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task Commit_ScopeChangedByAnotherWriter_FailsWithConcurrencyAndWritesNothing()
+    {
+        var store = await SeedAsync();
+        await using var first = await store.OpenSessionAsync(CancellationToken.None);
+        await using var second = await store.OpenSessionAsync(CancellationToken.None);
+        var a = (await first.FindScopeAsync("i", "root", CancellationToken.None))!;
+        var b = (await second.FindScopeAsync("i", "root", CancellationToken.None))!;
+        a.StateJson = "{\"a\":\"first\"}";
+        a.Revision++;
+        await first.CommitAsync(CancellationToken.None);
+
+        b.StateJson = "{\"a\":\"second\"}";
+        b.Revision++;
+        (await second.FindBookmarkAsync("b1", CancellationToken.None))!.Data = "changed";
+        await Assert.ThrowsAsync<WorkflowConcurrencyException>(() => second.CommitAsync(CancellationToken.None));
+
+        await using var check = await store.OpenSessionAsync(CancellationToken.None);
+        Assert.Equal("{\"a\":\"first\"}", (await check.FindScopeAsync("i", "root", CancellationToken.None))!.StateJson);
+        Assert.Equal("x", (await check.FindBookmarkAsync("b1", CancellationToken.None))!.Data);
+    }
+
+    [Fact]
+    public async Task Commit_BookmarkDeletedByAnotherWriter_FailsWithConcurrency()
+    {
+        var store = await SeedAsync();
+        await using var first = await store.OpenSessionAsync(CancellationToken.None);
+        await using var second = await store.OpenSessionAsync(CancellationToken.None);
+        first.Remove((await first.FindBookmarkAsync("b2", CancellationToken.None))!);
+        (await second.FindBookmarkAsync("b2", CancellationToken.None))!.Data = "late";
+        await first.CommitAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<WorkflowConcurrencyException>(() => second.CommitAsync(CancellationToken.None));
+    }
+}
