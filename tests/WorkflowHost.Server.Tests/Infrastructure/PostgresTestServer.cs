@@ -105,8 +105,21 @@ public sealed class PostgresTestServer : IAsyncLifetime
         var server = new PostgresTestServer(SharedPrefix, "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400");
         // Off the caller's synchronization context: xunit's has as many threads as cores, all possibly waiting here.
         Task.Run(server.InitializeAsync).GetAwaiter().GetResult();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Task.Run(server.DisposeAsync).GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAtExit();
         return server;
+    }
+
+    // The test runner ends the test host (and what it started) soon after the last test, often before the cluster is
+    // stopped and its folder deleted: a detached shell (its parent exits at once) does both, whatever becomes of us.
+    private void StopAtExit()
+    {
+        NpgsqlConnection.ClearAllPools();
+        var stop = new ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "root=\"$1\"; shift; (\"$@\"; rm -rf -- \"$root\") </dev/null >/dev/null 2>&1 &", "sh", _root }) stop.ArgumentList.Add(a);
+        if (Environment.UserName != "postgres") foreach (var a in new[] { "runuser", "-u", "postgres", "--" }) stop.ArgumentList.Add(a);
+        foreach (var a in new[] { Path.Combine(BinDirectory, "pg_ctl"), "-D", Path.Combine(_root, "data"), "-m", "immediate", "-w", "stop" }) stop.ArgumentList.Add(a);
+        using var shell = Process.Start(stop)!;
+        shell.WaitForExit(); // it returns at once; the stop and the rm go on in the background
     }
 
     // The test host may be ended while its exit handler deletes the folder: remove what earlier runs left behind
