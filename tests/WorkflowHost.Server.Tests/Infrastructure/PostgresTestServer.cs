@@ -34,8 +34,8 @@ public sealed class PostgresTestServer : IAsyncLifetime
     /// <summary>
     /// The test process's shared cluster, started at first use and stopped when the process exits. It
     /// runs without fsync: the PostgreSQL pass checks the product's SQL and transactions, not the
-    /// durability of PostgreSQL itself (the tests kill servers, never the cluster), and several hundred
-    /// CREATE DATABASE with fsync would cost minutes on a slow disk.
+    /// durability of PostgreSQL itself (the tests kill servers, never the cluster), and with fsync each of
+    /// the pass's some 200 CREATE DATABASE would sync a copy of the template to disk.
     /// </summary>
     public static PostgresTestServer Shared => SharedServer.Value;
 
