@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: ./test.sh [extra dotnet test args, e.g. --filter "Category!=Browser"]
-# Installs what the tests need (Debian packages) if missing, runs every test of WorkflowHost.sln,
-# and ends with one line: "tests: N passed, M failed[, K skipped]".
+# Installs what the tests need (Debian packages) if missing, runs every test of WorkflowHost.sln on
+# SQLite, then the server tests a second time on PostgreSQL (a private cluster the tests create), and
+# ends with one line over both runs: "tests: N passed, M failed[, K skipped]".
+# WORKFLOWHOST_TEST_POSTGRES=0 skips the PostgreSQL pass (a quicker local run; CI always runs it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -67,6 +69,30 @@ mkdir -p "$RESULTS_DIR"
 test_rc=0
 dotnet test WorkflowHost.sln -c Release --logger "trx" --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
 
+# The PostgreSQL pass: the server tests again, each on a fresh database of one private PostgreSQL cluster
+# (tests/WorkflowHost.Server.Tests/Infrastructure/TestDatabase.cs). Skipped there: tests that are SQLite by
+# nature (Database=SqliteOnly), those that touch no database (Database=None), those already on PostgreSQL
+# (Category=Postgres) and the browser tests (Chromium; slow).
+PG_EXCLUDE='Category!=Browser&Category!=Postgres&Database!=SqliteOnly&Database!=None'
+pg_args=()
+pg_filter=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --filter) pg_filter="${args[i + 1]:-}"; i=$((i + 1)) ;;
+        --filter=*) pg_filter="${args[i]#--filter=}" ;;
+        *) pg_args+=("${args[i]}") ;;
+    esac
+done
+if [[ -n "$pg_filter" ]]; then pg_filter="($pg_filter)&$PG_EXCLUDE"; else pg_filter="$PG_EXCLUDE"; fi
+
+if [[ "${WORKFLOWHOST_TEST_POSTGRES:-1}" != "0" ]]; then
+    pg_start=$SECONDS
+    WORKFLOWHOST_TEST_DATABASE=postgres dotnet test tests/WorkflowHost.Server.Tests/WorkflowHost.Server.Tests.csproj -c Release --no-build \
+        --logger "trx;LogFilePrefix=postgres" --results-directory "$RESULTS_DIR" --filter "$pg_filter" "${pg_args[@]}" || test_rc=$?
+    echo "test.sh: the PostgreSQL pass took $((SECONDS - pg_start)) s"
+fi
+
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
 
@@ -84,7 +110,9 @@ def local(tag):
 passed = failed = skipped = 0
 failed_names = []
 bad_files = []
+passes = {}
 for path in files:
+    label = "PostgreSQL pass (server tests)" if os.path.basename(path).startswith("postgres") else "SQLite (all projects)"
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as e:
@@ -99,12 +127,13 @@ for path in files:
         bad_files.append(f"{path}: no ResultSummary/Counters")
         continue
     c = lambda name: int(counters.get(name, "0") or 0)
-    passed += c("passed")
-    failed += c("failed") + c("error") + c("timeout") + c("aborted") + c("passedButRunAborted")
-    skipped += c("notExecuted") + c("notRunnable") + c("inconclusive")
+    p, f, k = c("passed"), c("failed") + c("error") + c("timeout") + c("aborted") + c("passedButRunAborted"), c("notExecuted") + c("notRunnable") + c("inconclusive")
+    passed, failed, skipped = passed + p, failed + f, skipped + k
+    before = passes.get(label, (0, 0, 0))
+    passes[label] = (before[0] + p, before[1] + f, before[2] + k)
     for el in root.iter():
         if local(el.tag) == "UnitTestResult" and el.get("outcome") not in ("Passed", "NotExecuted", "Inconclusive", None):
-            failed_names.append(el.get("testName", "?"))
+            failed_names.append(("[postgres] " if label.startswith("PostgreSQL") else "") + el.get("testName", "?"))
 
 for msg in bad_files:
     print(f"test.sh: unreadable TRX {msg}", file=sys.stderr)
@@ -121,6 +150,9 @@ elif passed == 0:
 if test_rc != 0:
     print(f"test.sh: dotnet test exited with {test_rc}", file=sys.stderr)
 
+if len(passes) > 1:
+    for label, (p, f, k) in sorted(passes.items(), reverse=True):
+        print(f"  {label}: {p} passed, {f} failed" + (f", {k} skipped" if k else ""))
 line = f"tests: {passed} passed, {failed} failed"
 if skipped > 0:
     line += f", {skipped} skipped"

@@ -20,9 +20,12 @@ internal sealed class ServerDatabase(ServiceProvider services, IDbContextFactory
     public IDbContextFactory<WorkflowHostDbContext> Factory => factory;
 
     /// <summary>Opens the database, creating its schema if absent, as the server does.</summary>
-    public static async Task<ServerDatabase> OpenAsync(DirectoryInfo? data, CancellationToken cancellationToken)
+    public static Task<ServerDatabase> OpenAsync(DirectoryInfo? data, CancellationToken cancellationToken) =>
+        OpenAsync(data, new ConfigurationBuilder().AddEnvironmentVariables().Build(), cancellationToken);
+
+    /// <summary>The same with the settings (<c>Database:Provider</c>, <c>ConnectionStrings:*</c>, <c>App:DataDirectory</c>) from <paramref name="configuration"/> instead of the environment.</summary>
+    public static async Task<ServerDatabase> OpenAsync(DirectoryInfo? data, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var folder = data?.FullName ?? Path.GetFullPath(configuration["App:DataDirectory"] ?? "data");
         var services = new ServiceCollection().AddWorkflowDatabase(configuration, folder).BuildServiceProvider();
         var factory = services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>();

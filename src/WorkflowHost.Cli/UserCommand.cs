@@ -22,8 +22,10 @@ public static class UserCommand
     public static Command Create() => Create(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected);
 
     /// <summary>Builds the command on the given streams (tests).</summary>
-    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive)
+    /// <param name="configuration">Where the database settings are read (tests); default: the environment, as for the server.</param>
+    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive, IConfiguration? configuration = null)
     {
+        configuration ??= new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var data = new Option<DirectoryInfo?>("--data") { Description = "Data folder of the server (SQLite file workflowhost.db); default: App__DataDirectory, else ./data. Demo mode: data/demo." };
 
         var user = new Option<string>("--user") { Description = "User name (a-z, 0-9, '.', '_', '-', '@').", Required = true };
@@ -32,16 +34,16 @@ public static class UserCommand
         var displayName = new Option<string?>("--display-name") { Description = "Name shown in the pages (default: the user name)." };
         var add = new Command("add", "Creates an account; the password is read from stdin.") { user, role, displayName, data };
         add.SetAction((result, cancellationToken) => AddAsync(result.GetValue(user)!, result.GetValue(role)!, result.GetValue(displayName), result.GetValue(data),
-            stdin, stdout, stderr, interactive, cancellationToken));
+            stdin, stdout, stderr, interactive, configuration, cancellationToken));
 
         var list = new Command("list", "Lists the accounts (user name, role, display name, lockout).") { data };
-        list.SetAction((result, cancellationToken) => ListAsync(result.GetValue(data), stdout, cancellationToken));
+        list.SetAction((result, cancellationToken) => ListAsync(result.GetValue(data), stdout, configuration, cancellationToken));
 
         return new Command("user", "Sign-in accounts of the server.") { add, list };
     }
 
     private static async Task<int> AddAsync(string userName, string role, string? displayName, DirectoryInfo? data,
-        TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
+        TextReader stdin, TextWriter stdout, TextWriter stderr, bool interactive, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var password = interactive ? ReadHidden(stderr, "Mật khẩu (password): ") : await stdin.ReadLineAsync(cancellationToken);
         if (string.IsNullOrEmpty(password))
@@ -54,7 +56,7 @@ public static class UserCommand
             await stderr.WriteLineAsync("The two passwords differ (hai mật khẩu không khớp).");
             return 2;
         }
-        await using var database = await ServerDatabase.OpenAsync(data, cancellationToken);
+        await using var database = await ServerDatabase.OpenAsync(data, configuration, cancellationToken);
         var db = database.Context;
         try
         {
@@ -69,9 +71,9 @@ public static class UserCommand
         }
     }
 
-    private static async Task<int> ListAsync(DirectoryInfo? data, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(DirectoryInfo? data, TextWriter stdout, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        await using var database = await ServerDatabase.OpenAsync(data, cancellationToken);
+        await using var database = await ServerDatabase.OpenAsync(data, configuration, cancellationToken);
         var db = database.Context;
         var accounts = await new AccountService(db, TimeProvider.System).ListAsync(cancellationToken);
         foreach (var a in accounts)

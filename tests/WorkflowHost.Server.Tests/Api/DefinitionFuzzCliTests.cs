@@ -5,6 +5,7 @@ using WorkflowHost.Server.Tests.Infrastructure;
 namespace WorkflowHost.Server.Tests.Api;
 
 /// <summary>The same 1,000 generated hostile definitions through the CLI: each file is either valid or refused with exit 2 and its problems named; never a crash.</summary>
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class DefinitionFuzzCliTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wfh-fuzz-cli-");

@@ -11,12 +11,16 @@ namespace WorkflowHost.Server.Tests.Auth;
 /// <summary>Schema version 2 adds UserAccounts; a version-1 database is upgraded at start (docs/decisions/0004).</summary>
 public sealed partial class AccountSchemaUpgradeTests : IDisposable
 {
-    private readonly SqliteTestDatabase _database = new();
+    private readonly TestDatabase _database = new();
 
     public void Dispose() => _database.Dispose();
 
-    private PooledDbContextFactory<WorkflowHostDbContext> Factory() =>
-        new(new DbContextOptionsBuilder<WorkflowHostDbContext>().UseSqlite(_database.ConnectionString).Options);
+    private PooledDbContextFactory<WorkflowHostDbContext> Factory()
+    {
+        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
+        _database.Configure(options);
+        return new(options.Options);
+    }
 
     [Fact]
     public async Task Initialize_Version1Database_CreatesUserAccountsAndRecordsVersion2()

@@ -8,7 +8,7 @@ namespace WorkflowHost.Server.Tests.Auth;
 public sealed class AccountServiceTests : IDisposable
 {
     private const string Password = "mot-mat-khau-dai";
-    private readonly SqliteTestDatabase _database = new();
+    private readonly TestDatabase _database = new();
     private readonly VirtualTimeProvider _clock = new VirtualTimeProvider(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _database.Dispose();

@@ -11,25 +11,31 @@ namespace WorkflowHost.Server.Tests.Auth;
 /// <summary>Schema version 3 adds task minimums, amended due dates and quotas; a version-2 database is upgraded at start.</summary>
 public sealed partial class PlanRulesSchemaUpgradeTests : IDisposable
 {
-    /// <summary>SQL that turns a version-3 SQLite database back into the version-2 shape.</summary>
+    /// <summary>SQL that turns a version-3 database (SQLite or PostgreSQL) back into the version-2 shape.</summary>
     public const string Version3Parts = "DROP TABLE \"Quotas\"; DROP TABLE \"UploadedFiles\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Minimum\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"DueRevision\"; ALTER TABLE \"WorkflowInstances\" DROP COLUMN \"UnitScope\"; ";
 
-    private readonly SqliteTestDatabase _database = new();
+    private const string InsertOldTask = "INSERT INTO \"UnitTasks\" (\"Id\",\"InstanceId\",\"ScopeId\",\"ActivityId\",\"Milestone\",\"Kind\",\"Title\",\"UnitCode\",\"DueDate\",\"DueAt\",\"CreatedAt\",\"Status\",\"ReminderDays\",\"Escalation\",\"NextRung\",\"ReturnCount\") " +
+        "VALUES ('old','i','root','a','m','Report','t','PNV','2024-03-15',@instant,@instant,'Open','7,1','0:unit',0,0)";
+
+    private readonly TestDatabase _database = new();
 
     public void Dispose() => _database.Dispose();
 
     [Fact]
     public async Task Initialize_Version2Database_AddsColumnsAndQuotasKeepingTasks()
     {
-        var factory = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>().UseSqlite(_database.ConnectionString).Options);
+        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
+        _database.Configure(options);
+        var factory = new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
         await factory.InitializeDatabaseAsync(CancellationToken.None);
         List<string> fresh;
+        // An instant: SQLite stores UTC ticks, PostgreSQL a timestamptz.
+        var insert = InsertOldTask.Replace("@instant", TestDatabase.UsePostgres ? "'2024-03-01 01:00:00+00'" : "0", StringComparison.Ordinal);
         using (var db = _database.CreateContext())
         {
             fresh = await ColumnsAsync(db);
             await db.Database.ExecuteSqlRawAsync(Version3Parts + "UPDATE \"SchemaVersion\" SET \"Version\" = 2;");
-            await db.Database.ExecuteSqlRawAsync("INSERT INTO \"UnitTasks\" (\"Id\",\"InstanceId\",\"ScopeId\",\"ActivityId\",\"Milestone\",\"Kind\",\"Title\",\"UnitCode\",\"DueDate\",\"DueAt\",\"CreatedAt\",\"Status\",\"ReminderDays\",\"Escalation\",\"NextRung\",\"ReturnCount\") " +
-                "VALUES ('old','i','root','a','m','Report','t','PNV','2024-03-15',0,0,'Open','7,1','0:unit',0,0)");
+            await db.Database.ExecuteSqlRawAsync(insert);
         }
 
         await factory.InitializeDatabaseAsync(CancellationToken.None);
@@ -56,8 +62,9 @@ public sealed partial class PlanRulesSchemaUpgradeTests : IDisposable
 
     /// <summary>"table.column type notnull" of every column of every table.</summary>
     private static async Task<List<string>> ColumnsAsync(WorkflowHostDbContext db) =>
-        await db.Database.SqlQueryRaw<string>(
-            "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" AS \"Value\" FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'").ToListAsync();
+        await db.Database.SqlQueryRaw<string>(db.Database.IsSqlite()
+            ? "SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p.\"notnull\" AS \"Value\" FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+            : "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable AS \"Value\" FROM information_schema.columns WHERE table_schema = 'public'").ToListAsync();
 
     private static void AssertContainsStatements(string script, string statements)
     {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using WorkflowHost.Cli;
 using WorkflowHost.Server.Features.Auth;
 using WorkflowHost.Server.Tests.Infrastructure;
@@ -8,11 +8,18 @@ namespace WorkflowHost.Server.Tests.Auth;
 
 public sealed class UserCommandTests : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("wfh-cli-user-").FullName;
+    private readonly string _data;
+    private readonly TestDatabase _database;
+
+    public UserCommandTests()
+    {
+        _data = Directory.CreateTempSubdirectory("wfh-cli-user-").FullName;
+        _database = TestDatabase.ForServer(_data); // SQLite: the CLI's workflowhost.db in --data
+    }
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _database.Dispose();
         try
         {
             Directory.Delete(_data, recursive: true);
@@ -27,7 +34,8 @@ public sealed class UserCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var root = new RootCommand { UserCommand.Create(new StringReader(stdin), stdout, stderr, interactive: false) };
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(_database.ServerSettings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+        var root = new RootCommand { UserCommand.Create(new StringReader(stdin), stdout, stderr, interactive: false, settings) };
         var code = await root.Parse([.. args, "--data", _data]).InvokeAsync();
         return (code, stdout.ToString(), stderr.ToString());
     }
@@ -39,8 +47,7 @@ public sealed class UserCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("thuky", stdout, StringComparison.Ordinal);
 
-        using var database = new SqliteTestDatabaseAt(_data);
-        using var db = database.CreateContext();
+        using var db = _database.CreateContext();
         var check = await new AccountService(db, TimeProvider.System).CheckPasswordAsync("thuky", "mat-khau-tu-stdin", CancellationToken.None);
         Assert.Equal(SignInStatus.Succeeded, check.Status);
         Assert.Equal((AuthPolicies.SecretariatRole, "Thư ký"), (check.Account!.Role, check.Account.DisplayName));
@@ -81,15 +88,5 @@ public sealed class UserCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("lanhdao\tleader", stdout, StringComparison.Ordinal);
         Assert.Contains("thuky\tsecretariat", stdout, StringComparison.Ordinal);
-    }
-
-    /// <summary>A context on the CLI's SQLite file in <c>folder</c>.</summary>
-    private sealed class SqliteTestDatabaseAt(string folder) : IDisposable
-    {
-        public Server.Data.WorkflowHostDbContext CreateContext() =>
-            new(new DbContextOptionsBuilder<Server.Data.WorkflowHostDbContext>()
-                .UseSqlite($"Data Source={Path.Combine(folder, "workflowhost.db")}").Options);
-
-        public void Dispose() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 }

@@ -5,7 +5,7 @@ namespace WorkflowHost.Server.Tests.Golden;
 
 /// <summary>
 /// Golden replay of every seed plan: simulating a plan with its checked-in typical scenario, on a real
-/// SQLite file and the working-day calendar, must reproduce the checked-in event log
+/// SQLite file (in the PostgreSQL pass, a fresh PostgreSQL database) and the working-day calendar, must reproduce the checked-in event log
 /// (<c>Golden/{scenario}.events.jsonl</c>) byte for byte. A deliberate change regenerates the snapshots
 /// with <c>UPDATE_GOLDEN=1 ./test.sh --filter "FullyQualifiedName~Server.Tests.Golden"</c> in the same commit.
 /// </summary>
@@ -19,11 +19,12 @@ public sealed class PlanGoldenTests : IDisposable
     [InlineData("ia-bang-2021-2025", "ia-bang", "ia-bang-typical")]
     public async Task Simulate_TypicalScenario_MatchesGoldenEventLog(string workflow, string units, string scenario)
     {
+        using var postgres = TestDatabase.UsePostgres ? TestDatabase.ForServer(_out.FullName) : null;
         var exit = await SimulateCommand.RunAsync(new SimulateCommand.Options(
             new FileInfo(RepoPaths.Of($"workflows/{workflow}.json")),
             new FileInfo(RepoPaths.Of($"config/units/{units}.json")),
             new FileInfo(RepoPaths.Of($"config/scenarios/{scenario}.json")),
-            _out, Start: null, InMemory: false, Quiet: true, Calendar: new FileInfo(RepoPaths.Of("config/calendar/vn-working-days.json"))), TextWriter.Null, CancellationToken.None);
+            _out, Start: null, InMemory: false, Quiet: true, Postgres: postgres?.ConnectionString, Calendar: new FileInfo(RepoPaths.Of("config/calendar/vn-working-days.json"))), TextWriter.Null, CancellationToken.None);
         Assert.Equal(0, exit);
 
         var actual = await File.ReadAllTextAsync(Path.Combine(_out.FullName, "events.jsonl"));

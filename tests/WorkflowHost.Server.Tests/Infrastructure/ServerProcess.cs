@@ -47,14 +47,19 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>A server with the given configuration settings (key → value, e.g. "Mail:Mode" → "Smtp"). Not started yet.</summary>
     /// <param name="settings">Passed as <c>--key=value</c> arguments, after <c>--urls</c>.</param>
     /// <param name="logDirectory">Folder for the per-start log files; created if missing.</param>
-    public ServerProcess(IEnumerable<KeyValuePair<string, string>> settings, string logDirectory)
+    /// <param name="database">The server's database, disposed with it (its settings must be in <paramref name="settings"/>); null when the settings choose one.</param>
+    public ServerProcess(IEnumerable<KeyValuePair<string, string>> settings, string logDirectory, TestDatabase? database = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
         _settings = [.. settings];
         LogDirectory = logDirectory;
+        Database = database;
         Directory.CreateDirectory(logDirectory);
     }
+
+    /// <summary>The server's database when the test run chose it (<see cref="WithSmtp"/>), else null.</summary>
+    public TestDatabase? Database { get; }
 
     /// <summary>The folder holding the server and its dependencies (the test output folder), also its working directory.</summary>
     public static string ServerDirectory => AppContext.BaseDirectory;
@@ -82,7 +87,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// The usual layout under <paramref name="root"/>: <c>App:DataDirectory</c> = root (SQLite files
-    /// <c>workflowhost.db</c>, <c>quartz.db</c>), <c>App:WorkflowsPath</c> = root/workflows,
+    /// <c>workflowhost.db</c>, <c>quartz.db</c>; in the PostgreSQL pass a fresh database of the shared cluster,
+    /// Quartz clustered on it, see <see cref="TestDatabase"/>), <c>App:WorkflowsPath</c> = root/workflows,
     /// <c>App:UnitsPath</c> = root/units, logs in root/logs; mail in SMTP mode to 127.0.0.1:<paramref name="smtpPort"/>;
     /// sweeps and dispatch every <paramref name="intervalSeconds"/>.
     /// </summary>
@@ -90,8 +96,10 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         var interval = intervalSeconds.ToString(CultureInfo.InvariantCulture);
+        var database = TestDatabase.ForServer(root);
         return new ServerProcess(
             [
+                .. database.ServerSettings,
                 new("App:DataDirectory", root),
                 new("App:WorkflowsPath", Path.Combine(root, "workflows")),
                 new("App:UnitsPath", Path.Combine(root, "units")),
@@ -103,7 +111,8 @@ public sealed class ServerProcess : IAsyncDisposable
                 // Every day a working day: what these tests check must not depend on today's weekday or a holiday.
                 new("App:CalendarFile", ""),
             ],
-            Path.Combine(root, "logs"));
+            Path.Combine(root, "logs"),
+            database);
     }
 
     /// <summary>
@@ -208,12 +217,13 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task<IReadOnlyList<ServerTask>> GetTasksAsync(string instanceId, CancellationToken ct = default) =>
         await Client.GetFromJsonAsync<ServerTask[]>($"api/tasks?instanceId={Uri.EscapeDataString(instanceId)}&limit=10000", Json, ct) ?? [];
 
-    /// <summary>Kills the server if it runs and releases the HTTP client. The log files stay.</summary>
+    /// <summary>Kills the server if it runs, releases the HTTP client and disposes <see cref="Database"/>. The log files stay.</summary>
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
         _client?.Dispose();
         _client = null;
+        Database?.Dispose();
     }
 
     private async Task StartOnceAsync(CancellationToken ct)

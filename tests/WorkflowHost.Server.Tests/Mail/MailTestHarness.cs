@@ -31,7 +31,7 @@ internal sealed class MailTestHarness : IAsyncDisposable
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
-    public SqliteTestDatabase Database { get; } = new();
+    public TestDatabase Database { get; } = new();
 
     public VirtualTimeProvider Clock { get; } = new VirtualTimeProvider(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 

@@ -46,7 +46,7 @@ public sealed class OutboxDispatchJobTests
     [Fact]
     public async Task AddOutboxDispatchJob_QuartzScheduler_DeliversQueuedMessage()
     {
-        using var database = new SqliteTestDatabase();
+        using var database = new TestDatabase();
         var pickup = Path.Combine(database.Folder, "pickup");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

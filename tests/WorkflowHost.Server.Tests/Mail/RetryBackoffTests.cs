@@ -4,6 +4,7 @@ using WorkflowHost.Server.Features.Mail;
 
 namespace WorkflowHost.Server.Tests.Mail;
 
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class RetryBackoffTests
 {
     private static readonly TimeSpan Base = TimeSpan.FromSeconds(30);

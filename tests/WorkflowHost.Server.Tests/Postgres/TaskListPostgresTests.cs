@@ -10,7 +10,7 @@ namespace WorkflowHost.Server.Tests.Postgres;
 
 /// <summary>
 /// The task list's pages on PostgreSQL: the overdue ranges' UNION ALL with its per-range ORDER BY … LIMIT, and the
-/// key of the next page (docs/decisions/0006), give every overdue task once and in order, as on SQLite.
+/// key of the next page (docs/decisions/0007), give every overdue task once and in order, as on SQLite.
 /// </summary>
 [Trait("Category", "Postgres")]
 public sealed partial class TaskListPostgresTests(PostgresTestServer postgres) : IClassFixture<PostgresTestServer>

@@ -15,6 +15,7 @@ namespace WorkflowHost.Server.Tests.Reliability;
 /// lines about each task the task and unit ids, as properties (the server's Serilog pipeline: JSON
 /// formatter, scopes from Microsoft.Extensions.Logging).
 /// </summary>
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class LogIdsTests
 {
     [Fact]

@@ -18,6 +18,8 @@ namespace WorkflowHost.Server.Tests.Reliability;
 /// last committed state (nothing half-written) and stays due; the next sweep retries it and it commits once.
 /// "Disk full" is SQLite's own SQLITE_FULL, raised by capping the file's page count on every connection.
 /// </summary>
+/// <remarks>SQLite only: the faults are SQLite's own (a locked file, SQLITE_FULL); the PostgreSQL pass skips it.</remarks>
+[Trait("Database", "SqliteOnly")]
 public sealed class SqliteFaultTests : IDisposable
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("wfh-fault-");

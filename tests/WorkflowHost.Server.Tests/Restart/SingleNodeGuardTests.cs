@@ -3,7 +3,9 @@ using WorkflowHost.Server.Tests.Infrastructure;
 namespace WorkflowHost.Server.Tests.Restart;
 
 /// <summary>SQLite mode refuses a second node on the same data folder instead of running two sets of sweeps.</summary>
+/// <remarks>SQLite only: on PostgreSQL several nodes are allowed (Postgres/TwoNodeTests); the PostgreSQL pass skips it.</remarks>
 [Collection(ServerProcessGroup.Name)]
+[Trait("Database", "SqliteOnly")]
 public sealed class SingleNodeGuardTests
 {
     [Fact]

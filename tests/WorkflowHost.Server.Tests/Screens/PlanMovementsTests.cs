@@ -6,6 +6,7 @@ using WorkflowHost.Server.Tests.Infrastructure;
 namespace WorkflowHost.Server.Tests.Screens;
 
 /// <summary>The exemplar form offers the plan's own movements (its Quota activities) before the directory's.</summary>
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class PlanMovementsTests
 {
     [Fact]
