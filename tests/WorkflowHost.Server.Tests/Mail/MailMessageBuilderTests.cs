@@ -6,6 +6,7 @@ using WorkflowHost.Server.Tests.Infrastructure;
 namespace WorkflowHost.Server.Tests.Mail;
 
 /// <summary>The MIME writer both transports use: 7-bit, short lines, no header injection, the same bytes every time.</summary>
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class MailMessageBuilderTests
 {
     private static readonly MailOptions Sender = new();

@@ -18,6 +18,7 @@ namespace WorkflowHost.Server.Tests.Mail;
 /// processes: kept-open connections, a server that went away between two messages, STARTTLS with AUTH, and
 /// the refusals the dispatcher must classify.
 /// </summary>
+[Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class SmtpMailTransportTests
 {
     private static readonly DateTimeOffset Created = new(2026, 10, 1, 1, 0, 0, TimeSpan.Zero);
