@@ -116,7 +116,7 @@ public static class ServerLoadBench
     }
 
     /// <summary>Signs in through the sign-in form; returns the Cookie header value of the session.</summary>
-    private static async Task<string> SignInAsync(Uri baseAddress, string user, string password, CancellationToken cancellationToken)
+    internal static async Task<string> SignInAsync(Uri baseAddress, string user, string password, CancellationToken cancellationToken)
     {
         var cookies = new System.Net.CookieContainer();
         using var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
