@@ -392,9 +392,14 @@ public static partial class ConsoleEndpoints
         foreach (var m in mails)
         {
             var plan = m.InstanceId is { } id ? $"""<a href="/console/instances/{E(Url(id))}">{E(id)}</a>""" : "";
-            // A Failed row's NextAttemptAt is the time of its last attempt; a Sent row's is SentAt.
-            var last = m.SentAt ?? (m.Attempts > 0 ? m.NextAttemptAt : (DateTimeOffset?)null);
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{E(PlanTime.Format(m.CreatedAt))}</td><td>{plan}</td><td>{E(m.To)}</td><td>{E(m.Subject)}</td><td class="num">{m.Attempts}</td><td>{(last is { } at ? E(PlanTime.Format(at)) : "")}</td><td class="muted">{E(m.LastError)}</td></tr>""");
+            // Sent: SentAt. Failed: NextAttemptAt holds the time of its last attempt. Queued/Retrying: NextAttemptAt is the next one.
+            var when = wanted switch
+            {
+                OutboxStatus.Sent => m.SentAt is { } sentAt ? E(PlanTime.Format(sentAt)) : "",
+                OutboxStatus.Failed => E(PlanTime.Format(m.NextAttemptAt)),
+                _ => E(t["emails.next"]) + " " + E(PlanTime.Format(m.NextAttemptAt)),
+            };
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{E(PlanTime.Format(m.CreatedAt))}</td><td>{plan}</td><td>{E(m.To)}</td><td>{E(m.Subject)}</td><td class="num">{m.Attempts}</td><td>{when}</td><td class="muted">{E(m.LastError)}</td></tr>""");
         }
 
         html.Append("</tbody></table></div>");

@@ -169,6 +169,7 @@ public sealed partial class OutboxDispatcher(
             bool lead;
             lock (pending)
             {
+                Interlocked.Decrement(ref sending);
                 if (commitFailure is not null)
                 {
                     saved.SetException(commitFailure);
@@ -176,7 +177,6 @@ public sealed partial class OutboxDispatcher(
                 }
                 else
                 {
-                    Interlocked.Decrement(ref sending);
                     pending.Add((message, error, saved));
                     lead = !committing;
                     committing = true;
