@@ -65,6 +65,9 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
         await context.AddInitScriptAsync(FirstNodeProbe);
         var page = await context.NewPageAsync();
         var journal = new PageJournal(page);
+        // WORKFLOWHOST_P6_TRACE=1: a Chromium performance trace of the cold load (docs/benchmarks.md, P6), summarised below.
+        var trace = Environment.GetEnvironmentVariable("WORKFLOWHOST_P6_TRACE") == "1" ? Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-cold-load.trace.json") : null;
+        var tracing = trace is null ? null : await ChromeTrace.StartAsync(fixture.Browser, "devtools.timeline,v8,v8.wasm,disabled-by-default-devtools.timeline,blink,loading");
 
         // Anonymous → sign-in → back to the editor: the editor page is the first studio page this context loads.
         await page.GotoAsync("/designer/" + TuanGiao);
@@ -84,6 +87,12 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
 
             await page.WaitForFunctionAsync($"() => document.querySelectorAll('{NodeSelector}').length >= {TuanGiaoRootActivities}", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
             var nodes = await page.Locator(NodeSelector).CountAsync();
+            if (tracing is not null)
+            {
+                await tracing.StopAsync(trace!);
+                output.WriteLine(ChromeTraceSummary.Of(trace!, top: 25));
+            }
+
             var timing = string.Create(CultureInfo.InvariantCulture,
                 $"Cold load of /designer/{TuanGiao} (headless Chromium, 127.0.0.1): first /elsa/api request at {firstApiMs:0} ms, first node drawn at {firstNodeMs:0} ms after navigation start; {nodes} nodes; {requests} requests, {transferred / 1048576:0.0} MiB transferred; before the first node our API answered {apiCalls[0]:0} requests in {apiCalls[1]:0} ms in all.");
             output.WriteLine(timing);
