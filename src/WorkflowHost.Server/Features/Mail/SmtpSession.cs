@@ -138,24 +138,17 @@ internal sealed class SmtpSession : IAsyncDisposable
     /// Sends one message: MAIL FROM, RCPT TO, DATA, the content (dot-stuffed here) and the final dot, written
     /// in one piece. Returns when the server answered 250 to the final dot.
     /// </summary>
-    /// <param name="from">Envelope sender (bare address, no display name).</param>
-    /// <param name="to">Envelope recipient (bare address).</param>
+    /// <param name="from">Envelope sender: a bare ASCII address (<see cref="MailMessageBuilder.Build"/> refuses others).</param>
+    /// <param name="to">Envelope recipient: a bare ASCII address.</param>
     /// <param name="content">The MIME message as CRLF-terminated lines of 7-bit text, not yet dot-stuffed.</param>
     /// <exception cref="SmtpFailedRecipientException">RCPT TO was refused (e.g. 550, 450).</exception>
     /// <exception cref="SmtpException">MAIL FROM, DATA or the content was refused, with the reply code.</exception>
     public async Task SendAsync(string from, string to, ReadOnlyMemory<byte> content, CancellationToken ct)
     {
         ContentWritten = false;
-        var utf8 = !IsAscii(from) || !IsAscii(to);
-        if (utf8 && !_extensions.Contains("SMTPUTF8"))
-        {
-            throw new SmtpFailedRecipientException(SmtpStatusCode.MailboxNameNotAllowed, to,
-                "The address is not ASCII and the server does not offer SMTPUTF8 (RFC 6531).");
-        }
-
         try
         {
-            await CommandAsync($"MAIL FROM:<{from}>{(utf8 ? " SMTPUTF8" : string.Empty)}", 250, ct).ConfigureAwait(false);
+            await CommandAsync($"MAIL FROM:<{from}>", 250, ct).ConfigureAwait(false);
             var rcpt = await CommandAsync($"RCPT TO:<{to}>", ct).ConfigureAwait(false);
             if (rcpt.Code is not (250 or 251))
             {
@@ -247,8 +240,6 @@ internal sealed class SmtpSession : IAsyncDisposable
 
     private static bool IsLoopback(TcpClient tcp) =>
         tcp.Client.RemoteEndPoint is IPEndPoint endpoint && IPAddress.IsLoopback(endpoint.Address);
-
-    private static bool IsAscii(string text) => Ascii.IsValid(text);
 
     private async Task HelloAsync(CancellationToken ct)
     {
