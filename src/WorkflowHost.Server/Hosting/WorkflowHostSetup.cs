@@ -74,7 +74,10 @@ public static class WorkflowHostSetup
         if (demo.Enabled)
         {
             var start = DateTime.Parse(demo.VirtualStart, System.Globalization.CultureInfo.InvariantCulture); // local Asia/Ho_Chi_Minh
-            time = new AcceleratedTimeProvider(TimeProvider.System, PlanTime.AtLocal(DateOnly.FromDateTime(start), TimeOnly.FromDateTime(start)), demo.Speed);
+            // Held at its start until the demo plan has started (InitializeWorkflowHostAsync): start-up takes no virtual time.
+            var accelerated = new AcceleratedTimeProvider(TimeProvider.System, PlanTime.AtLocal(DateOnly.FromDateTime(start), TimeOnly.FromDateTime(start)), demo.Speed, held: true);
+            services.AddSingleton(accelerated);
+            time = accelerated;
         }
         services.AddWorkflowDatabase(configuration, app.DataDirectory);
         services.AddSingleton<IWorkflowStore, EfWorkflowStore>();
@@ -167,10 +170,21 @@ public static class WorkflowHostSetup
         await app.Services.EnsureBootstrapAccountAsync(app.Logger, app.Lifetime.ApplicationStopping);
         var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!demo.Enabled) return;
+        var dataDirectory = app.Configuration["App:DataDirectory"]!;
+        var accounts = await DemoAccounts.CreateAsync(app.Services, dataDirectory, app.Lifetime.ApplicationStopping);
+        foreach (var account in accounts)
+            app.Logger.LogInformation("Demo account ({Role}): user {User}, password {Password}; valid for this demo database only", account.Role, account.UserName, account.Password);
         var runtime = app.Services.GetRequiredService<WorkflowRuntime>();
         var instance = await runtime.StartAsync(new StartWorkflowRequest { DefinitionId = demo.DefinitionId, Directory = demo.Directory, InstanceId = "demo" }, app.Lifetime.ApplicationStopping);
         app.Logger.LogInformation("Demo: plan {Definition} started as instance {Instance} at virtual {Now} ({Speed}× real time); mail goes to {Mail}",
             demo.DefinitionId, instance.Id, PlanTime.Format(runtime.Time.GetUtcNow()), demo.Speed, app.Configuration["Mail:PickupDirectory"]);
+        app.Services.GetService<AcceleratedTimeProvider>()?.Release();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var url = app.Urls.FirstOrDefault() ?? app.Configuration["App:BaseUrl"] ?? "http://127.0.0.1:5080";
+            Console.Out.Write(DemoAccounts.Banner(accounts, url, dataDirectory));
+            Console.Out.Flush();
+        });
     }
 
     /// <summary>Maps the API, OpenAPI document and health endpoint.</summary>

@@ -16,7 +16,9 @@ namespace WorkflowHost.Server.Tests.Browser;
 /// passed in the environment. The studio bundle is found by the server itself (the npm install in
 /// src/WorkflowHost.Server/ClientApp, see StudioBundle.Locate). Output goes to <see cref="LogPath"/>.
 /// </summary>
-public sealed class DesignerServer : IAsyncDisposable
+/// <param name="demo">Run in demo mode (<c>--demo</c>, as <c>./run.sh</c> does): accelerated clock, the Tuần Giáo plan started,
+/// demo accounts printed in the banner; no bootstrap account. Its data is then in <c>DataDirectory/demo</c>.</param>
+public sealed class DesignerServer(bool demo = false) : IAsyncDisposable
 {
     /// <summary>User name of the bootstrap secretariat account.</summary>
     public const string SecretariatUser = "thuky";
@@ -34,6 +36,9 @@ public sealed class DesignerServer : IAsyncDisposable
 
     /// <summary>The data folder (SQLite file, mail pickup folder).</summary>
     public string DataDirectory => Path.Combine(_root.FullName, "data");
+
+    /// <summary>The demo's own data folder (demo mode puts everything under <c>DataDirectory/demo</c>).</summary>
+    public string DemoDataDirectory => Path.Combine(DataDirectory, "demo");
 
     /// <summary>The server's log (stdout and stderr).</summary>
     public string LogPath => Path.Combine(_root.FullName, "server.log");
@@ -54,7 +59,7 @@ public sealed class DesignerServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WorkflowHost.Server.dll"));
-        foreach (var arg in new[]
+        var args = demo ? DemoArguments() : new[]
         {
             "--urls", BaseAddress.ToString().TrimEnd('/'),
             $"--App:DataDirectory={DataDirectory}",
@@ -65,10 +70,8 @@ public sealed class DesignerServer : IAsyncDisposable
             "--Scheduling:Store=Memory",
             $"--Auth:BootstrapSecretariat:UserName={SecretariatUser}",
             "--Auth:BootstrapSecretariat:DisplayName=Thư ký Hội đồng",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
+        };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
         foreach (var name in InheritedUrlVariables) info.Environment.Remove(name);
         // The password goes through the environment, as documented for real deployments.
         info.Environment["Auth__BootstrapSecretariat__Password"] = SecretariatPassword;
@@ -98,6 +101,17 @@ public sealed class DesignerServer : IAsyncDisposable
             }
         }, StartTimeout, "the designer test server to be healthy", () => Task.FromResult(ReadLog()));
     }
+
+    // Demo mode as ./run.sh starts it, on this server's own folder and port (links in emails point to that port).
+    private string[] DemoArguments() =>
+    [
+        "--demo",
+        "--urls", BaseAddress.ToString().TrimEnd('/'),
+        $"--App:BaseUrl={BaseAddress.ToString().TrimEnd('/')}",
+        $"--App:DataDirectory={DataDirectory}",
+        $"--App:WorkflowsPath={RepoPaths.Of("workflows")}",
+        $"--App:UnitsPath={RepoPaths.Of("config/units")}",
+    ];
 
     /// <summary>The server's log so far.</summary>
     public string ReadLog()

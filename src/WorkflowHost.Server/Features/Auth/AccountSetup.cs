@@ -70,15 +70,15 @@ public static class AccountSetup
                 }
             }
         }
-        if (!await accounts.AnyWithRoleAsync(AuthPolicies.SecretariatRole, cancellationToken).ConfigureAwait(false))
+        var configuration = services.GetRequiredService<IConfiguration>();
+        // Demo mode makes its own accounts next (DemoAccounts) and prints them: no warning there.
+        if (!configuration.GetValue<bool>("Demo:Enabled") && !await accounts.AnyWithRoleAsync(AuthPolicies.SecretariatRole, cancellationToken).ConfigureAwait(false))
         {
-            var configuration = services.GetRequiredService<IConfiguration>();
-            var demo = configuration.GetValue<bool>("Demo:Enabled");
             logger.LogWarning(
                 "No secretariat account yet, so nobody can sign in to the designer (/designer/). To create one, either\n"
-                + "  1. set Auth__BootstrapSecretariat__UserName=NAME and Auth__BootstrapSecretariat__Password=PASSWORD in the environment and restart{Demo}, or\n"
+                + "  1. set Auth__BootstrapSecretariat__UserName=NAME and Auth__BootstrapSecretariat__Password=PASSWORD in the environment and restart, or\n"
                 + "  2. while the server runs: dotnet run --project src/WorkflowHost.Cli -- user add --user NAME --role secretariat --data {Data}   (type the password; it is read from stdin)",
-                demo ? " (demo mode recreates its database at every start, so this is the way that lasts)" : "", configuration["App:DataDirectory"]);
+                configuration["App:DataDirectory"]);
         }
     }
 }

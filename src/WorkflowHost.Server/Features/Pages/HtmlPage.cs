@@ -14,7 +14,9 @@ internal static class HtmlPage
     private const string BaseStyle = """
         :root { color-scheme: light; --wfh-accent: #b71c1c; --wfh-ink: #1f2933; --wfh-muted: #5f6b7a; --wfh-line: #d9dee5; }
         html, body { margin: 0; height: 100%; }
-        body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; color: var(--wfh-ink); background: #f6f7f9; }
+        /* flow-root: the first card's top margin stays inside the body instead of collapsing through it, which added
+           8vh to the 100% height and a scrollbar with nothing to scroll (issue 16). */
+        body { display: flow-root; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; color: var(--wfh-ink); background: #f6f7f9; }
         .topbar, .topbar *, .card, .card * { box-sizing: border-box; }
         .topbar { display: flex; flex-wrap: nowrap; align-items: center; gap: .5rem 1rem; padding: .5rem 1rem; background: var(--wfh-accent); color: #fff; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; font-size: 15px; }
         .topbar a, .topbar button { color: #fff; }
