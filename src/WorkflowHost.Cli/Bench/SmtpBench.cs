@@ -19,7 +19,7 @@ namespace WorkflowHost.Cli.Bench;
 /// run: the same message count, about the same size (4 KB, an outbox reminder's HTML and text), one
 /// message per connection and the same number of parallel sessions as the dispatcher's
 /// <c>Mail:Parallelism</c>. The dispatcher is the server's <see cref="OutboxDispatcher"/> with
-/// <see cref="SmtpMailTransport"/> (our client: kept-open connections) over a SQLite outbox in WAL mode
+/// <see cref="SmtpMailTransport"/> (MailKit's SmtpClient over kept-open connections, MimeKit messages) over a SQLite outbox in WAL mode
 /// with synchronous=FULL, committing each message's outcome before its connection sends the next (outcomes
 /// that arrive together share a commit); it is also run with Parallelism 1, the server's default.
 /// </summary>

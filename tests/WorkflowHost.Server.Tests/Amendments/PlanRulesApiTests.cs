@@ -204,6 +204,8 @@ public sealed class PlanRulesApiTests : IDisposable
     [InlineData("/api/tasks/tg.task-unit-plan-2021.PNV/due-date", "{\"dueDate\":\"2021-07-01\"}", HttpStatusCode.Conflict, "đã qua")]
     [InlineData("/api/tasks/no-such-task/due-date", "{\"dueDate\":\"2021-10-15\"}", HttpStatusCode.NotFound, null)]
     [InlineData("/api/instances/tg/units", "{\"unit\":{\"code\":\"MOI\",\"name\":\"Đơn vị mới\",\"email\":\"not-an-email\"}}", HttpStatusCode.BadRequest, "unit.email")]
+    [InlineData("/api/instances/tg/units", "{\"unit\":{\"code\":\"MOI\",\"name\":\"Đơn vị mới\",\"email\":\"a b@tuangiao.example\"}}", HttpStatusCode.BadRequest, "contains white space")]
+    [InlineData("/api/instances/tg/units", "{\"unit\":{\"code\":\"MOI\",\"name\":\"Đơn vị mới\",\"email\":\"moi@tuangiao.example\",\"headEmail\":\"truong@\"}}", HttpStatusCode.BadRequest, "unit.headEmail")]
     [InlineData("/api/instances/tg/migration", "{}", HttpStatusCode.BadRequest, "toVersion")]
     [InlineData("/api/workflows/tuan-giao-2021-2025/next-period", "{\"years\":0}", HttpStatusCode.BadRequest, "years")]
     public async Task BadAmendments_Get4xxNamingTheFieldAndChangeNothing(string url, string body, HttpStatusCode expected, string? mention)

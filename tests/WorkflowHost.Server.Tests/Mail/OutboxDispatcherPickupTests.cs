@@ -33,6 +33,28 @@ public sealed class OutboxDispatcherPickupTests
     }
 
     [Fact]
+    public async Task DispatchDueAsync_PickupFile_IsMimeKitsBytesWithTheApplicationClocksDateAtPlus0700()
+    {
+        // Issue 16 item 3: the Date is the application clock's instant at +07:00 (here a virtual clock months away
+        // from the real one, as the demo's accelerated clock is), not the real send time in UTC.
+        await using var mail = MailTestHarness.ForPickup();
+        var row = mail.NewMessage("date/p-1", subject: "Nhắc hạn nộp báo cáo – Khen thưởng");
+        await mail.EnqueueAsync(row);
+        mail.Clock.Advance(TimeSpan.FromHours(3)); // sent later than queued: the Date stays the queueing instant
+
+        await mail.DispatchAsync();
+
+        var file = Assert.Single(Directory.GetFiles(mail.PickupFolder, "*.eml"));
+        var bytes = await File.ReadAllBytesAsync(file);
+        var parsed = await PythonEmail.ParseAsync(bytes);
+        Assert.Equal("2026-03-02T08:00:00+07:00", parsed.Date); // 01:00 UTC on the virtual clock
+        Assert.Equal("Nhắc hạn nộp báo cáo – Khen thưởng", parsed.Subject);
+        Assert.Equal("Thường trực Hội đồng Thi đua – Khen thưởng", parsed.FromName);
+        var stored = await mail.GetAsync("date/p-1");
+        Assert.Equal(MailMessageBuilder.ToBytes(MailMessageBuilder.Build(stored, new MailOptions())), bytes); // the same bytes from the same row
+    }
+
+    [Fact]
     public async Task DispatchDueAsync_NotYetDue_LeftQueued()
     {
         await using var mail = MailTestHarness.ForPickup();

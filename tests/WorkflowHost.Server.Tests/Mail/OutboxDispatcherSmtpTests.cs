@@ -180,6 +180,8 @@ public sealed class OutboxDispatcherSmtpTests
         Assert.Equal(1, failed.Attempts);
         Assert.Contains("550", failed.LastError, StringComparison.Ordinal);
         Assert.Contains("rejected", failed.LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("SMTP 550 (MailboxUnavailable): ", failed.LastError, StringComparison.Ordinal);
+        Assert.Contains("<reject-me@x.example>: Recipient address rejected (test)", failed.LastError, StringComparison.Ordinal); // the server's answer, as the console shows it
         var error = Assert.Single(mail.Logs.Entries, e => e.Level == LogLevel.Error);
         Assert.Equal("k-reject", error.Properties["IdempotencyKey"]);
 

@@ -1,5 +1,5 @@
-using System.Net.Mail;
 using System.Net.Sockets;
+using MailKit.Net.Smtp;
 using WorkflowHost.Server.Features.Mail;
 
 namespace WorkflowHost.Server.Tests.Mail;
@@ -46,29 +46,42 @@ public sealed class RetryBackoffTests
     }
 
     [Theory]
-    [InlineData(SmtpStatusCode.MailboxUnavailable, "Permanent")] // 550
-    [InlineData(SmtpStatusCode.MailboxNameNotAllowed, "Permanent")] // 553
-    [InlineData(SmtpStatusCode.TransactionFailed, "Permanent")] // 554
-    [InlineData(SmtpStatusCode.ExceededStorageAllocation, "Permanent")] // 552
-    [InlineData(SmtpStatusCode.MailboxBusy, "Transient")] // 450
-    [InlineData(SmtpStatusCode.LocalErrorInProcessing, "Transient")] // 451
-    [InlineData(SmtpStatusCode.InsufficientStorage, "Transient")] // 452
-    [InlineData(SmtpStatusCode.ServiceNotAvailable, "ServerUnavailable")] // 421
-    [InlineData(SmtpStatusCode.MustIssueStartTlsFirst, "ServerUnavailable")] // 530
-    [InlineData((SmtpStatusCode)535, "ServerUnavailable")] // credentials refused
-    public void Classify_SmtpStatus_MatchesItsClass(SmtpStatusCode status, string expected)
+    [InlineData(550, "Permanent")] // mailbox unavailable
+    [InlineData(553, "Permanent")] // mailbox name not allowed
+    [InlineData(554, "Permanent")] // transaction failed
+    [InlineData(552, "Permanent")] // exceeded storage allocation
+    [InlineData(450, "Transient")] // mailbox busy
+    [InlineData(451, "Transient")] // local error in processing
+    [InlineData(452, "Transient")] // insufficient storage
+    [InlineData(421, "ServerUnavailable")] // service not available
+    [InlineData(530, "ServerUnavailable")] // must issue STARTTLS first / authentication required
+    [InlineData(535, "ServerUnavailable")] // credentials refused
+    [InlineData(538, "ServerUnavailable")] // encryption required for the mechanism
+    public void Classify_SmtpStatus_MatchesItsClass(int status, string expected)
     {
-        Assert.Equal(expected, MailFailureClassifier.Classify(new SmtpFailedRecipientException(status, "x@y.example")).ToString());
-        Assert.Equal(expected, MailFailureClassifier.Classify(new SmtpException(status)).ToString());
+        foreach (var error in new[] { SmtpErrorCode.RecipientNotAccepted, SmtpErrorCode.SenderNotAccepted, SmtpErrorCode.MessageNotAccepted, SmtpErrorCode.UnexpectedStatusCode })
+        {
+            var refused = new SmtpCommandException(error, (SmtpStatusCode)status, "the server's answer");
+            Assert.Equal(expected, MailFailureClassifier.Classify(refused).ToString());
+            Assert.StartsWith($"SMTP {status} ", MailFailureClassifier.Describe(refused), StringComparison.Ordinal);
+            Assert.Contains("the server's answer", MailFailureClassifier.Describe(refused), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
-    public void Classify_NetworkFailures_AreServerUnavailable()
+    public void Classify_NetworkTlsAndAuthenticationFailures_AreServerUnavailable()
     {
-        var refused = new SmtpException("Failure sending mail.", new SocketException((int)SocketError.ConnectionRefused));
-        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new SocketException((int)SocketError.ConnectionRefused)));
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new IOException("reset")));
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new TimeoutException()));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new SmtpProtocolException("The SMTP server has unexpectedly disconnected.")));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new MailKit.ServiceNotConnectedException()));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new MailKit.Security.AuthenticationException("535")));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new MailKit.Security.SslHandshakeException("untrusted")));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new System.Security.Authentication.AuthenticationException("no STARTTLS")));
+        Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(new MailServerUnavailableException("554 greeting")));
         Assert.Equal(DeliveryFailureKind.Permanent, MailFailureClassifier.Classify(new FormatException()));
+        Assert.Equal(DeliveryFailureKind.Permanent, MailFailureClassifier.Classify(new MimeKit.ParseException("bad address", 0, 1)));
+        Assert.Equal(DeliveryFailureKind.Transient, MailFailureClassifier.Classify(new InvalidOperationException()));
     }
 }

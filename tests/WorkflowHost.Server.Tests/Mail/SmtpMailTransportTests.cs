@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Mail;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Engine.Mail;
 using WorkflowHost.Server.Features.Mail;
@@ -14,9 +13,10 @@ using WorkflowHost.Server.Tests.Infrastructure;
 namespace WorkflowHost.Server.Tests.Mail;
 
 /// <summary>
-/// Our SMTP client (<see cref="SmtpMailTransport"/> over <see cref="SmtpSession"/>) against real aiosmtpd
-/// processes: kept-open connections, a server that went away between two messages, STARTTLS with AUTH, and
-/// the refusals the dispatcher must classify.
+/// <see cref="SmtpMailTransport"/> (MailKit's <see cref="SmtpClient"/> over kept-open connections) against real
+/// aiosmtpd processes: one connection for many messages, a server that went away between two messages, refusals
+/// and how <see cref="MailFailureClassifier"/> sorts them, STARTTLS and implicit TLS with AUTH, a wrong password,
+/// an untrusted certificate, dot-stuffing and parallel connections.
 /// </summary>
 [Trait("Database", "None")] // touches no database: the PostgreSQL pass skips it
 public sealed class SmtpMailTransportTests
@@ -60,24 +60,40 @@ public sealed class SmtpMailTransportTests
     }
 
     [Fact]
-    public async Task SendAsync_RecipientRefused_ThrowsPermanentAndTheConnectionGoesOn()
+    public async Task SendAsync_Recipient550_ThrowsPermanentWithTheServersAnswerAndTheConnectionGoesOn()
     {
         await using var smtp = new SmtpTestServer(rejecting: true);
         await smtp.StartAsync();
         await using var transport = Transport(smtp.Port);
 
-        var refused = await Assert.ThrowsAsync<SmtpFailedRecipientException>(() => transport.SendAsync(Message("refused", to: "reject@x.example"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message("refused", to: "reject@x.example"), CancellationToken.None));
         await transport.SendAsync(Message("accepted"), CancellationToken.None);
 
         Assert.Equal(550, (int)refused.StatusCode);
+        Assert.Equal(SmtpErrorCode.RecipientNotAccepted, refused.ErrorCode);
         Assert.Equal(DeliveryFailureKind.Permanent, MailFailureClassifier.Classify(refused));
+        Assert.Contains("SMTP 550", MailFailureClassifier.Describe(refused), StringComparison.Ordinal);
+        Assert.Contains("Recipient address rejected (test)", MailFailureClassifier.Describe(refused), StringComparison.Ordinal);
         Assert.Equal(1, transport.ConnectionsOpened); // RSET, then the next message on the same connection
         await Poll.UntilAsync(() => smtp.MessageCount == 1, TimeSpan.FromSeconds(10), "1 message in the Maildir");
         Assert.Equal(1, smtp.CountWithKey("accepted"));
     }
 
     [Fact]
-    public async Task SendAsync_StartTlsAndAuth_Delivers()
+    public async Task SendAsync_Mailbox450_ThrowsTransient()
+    {
+        await using var smtp = new SmtpTestServer(rejecting: true);
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port);
+
+        var busy = await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message("busy", to: "busy@x.example"), CancellationToken.None));
+
+        Assert.Equal(450, (int)busy.StatusCode);
+        Assert.Equal(DeliveryFailureKind.Transient, MailFailureClassifier.Classify(busy));
+    }
+
+    [Fact]
+    public async Task SendAsync_StartTlsAndAuth_DeliversOverOneEncryptedConnection()
     {
         await using var server = await TlsAuthServer.StartAsync("thiduakhenthuong", "mật-khẩu đúng");
         await using var transport = Transport(server.Port, ssl: true, user: "thiduakhenthuong", password: "mật-khẩu đúng", trust: server.Certificate);
@@ -91,15 +107,26 @@ public sealed class SmtpMailTransportTests
     }
 
     [Fact]
+    public async Task SendAsync_ImplicitTlsAndAuth_Delivers()
+    {
+        await using var server = await TlsAuthServer.StartAsync("thiduakhenthuong", "đúng", implicitTls: true);
+        await using var transport = Transport(server.Port, implicitTls: true, user: "thiduakhenthuong", password: "đúng", trust: server.Certificate);
+
+        await transport.SendAsync(Message("smtps-1"), CancellationToken.None);
+
+        await Poll.UntilAsync(() => server.Received.Count == 1, TimeSpan.FromSeconds(10), "1 message in the Maildir");
+        Assert.Equal("smtps-1", Assert.Single(server.Received).Key);
+    }
+
+    [Fact]
     public async Task SendAsync_WrongPassword_IsServerUnavailableNotPermanent()
     {
         await using var server = await TlsAuthServer.StartAsync("thiduakhenthuong", "đúng");
         await using var transport = Transport(server.Port, ssl: true, user: "thiduakhenthuong", password: "sai", trust: server.Certificate);
 
-        var refused = await Assert.ThrowsAsync<SmtpException>(() => transport.SendAsync(Message("wrong-password"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<AuthenticationException>(() => transport.SendAsync(Message("wrong-password"), CancellationToken.None));
 
-        Assert.Equal(535, (int)refused.StatusCode);
-        Assert.DoesNotContain("sai", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sai", MailFailureClassifier.Describe(refused), StringComparison.Ordinal);
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
         Assert.Empty(server.Received);
     }
@@ -110,7 +137,7 @@ public sealed class SmtpMailTransportTests
         await using var server = await TlsAuthServer.StartAsync("u", "p");
         await using var transport = Transport(server.Port, ssl: true, user: "u", password: "p", trust: null); // the platform's own check
 
-        var refused = await Assert.ThrowsAsync<AuthenticationException>(() => transport.SendAsync(Message("untrusted"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<SslHandshakeException>(() => transport.SendAsync(Message("untrusted"), CancellationToken.None));
 
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
         Assert.Empty(server.Received);
@@ -123,7 +150,7 @@ public sealed class SmtpMailTransportTests
         await smtp.StartAsync();
         await using var transport = Transport(smtp.Port, ssl: true);
 
-        var refused = await Assert.ThrowsAsync<AuthenticationException>(() => transport.SendAsync(Message("no-tls"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<System.Security.Authentication.AuthenticationException>(() => transport.SendAsync(Message("no-tls"), CancellationToken.None));
 
         Assert.Contains("STARTTLS", refused.Message, StringComparison.Ordinal);
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
@@ -141,34 +168,65 @@ public sealed class SmtpMailTransportTests
         Assert.Equal(DeliveryFailureKind.ServerUnavailable, MailFailureClassifier.Classify(refused));
     }
 
-    [Theory]
-    [InlineData("a\r\n.b\r\n", "a\r\n..b\r\n.\r\n")]
-    [InlineData(".first\r\n", "..first\r\n.\r\n")]
-    [InlineData("no final line end", "no final line end\r\n.\r\n")]
-    [InlineData("x\r\n.\r\n..\r\n", "x\r\n..\r\n...\r\n.\r\n")]
-    [InlineData("", "\r\n.\r\n")]
-    public void DotStuff_LinesStartingWithADot_AreDoubledAndTheDataEnds(string content, string expected)
+    [Fact]
+    public async Task SendAsync_LinesStartingWithADot_ArriveUnchanged()
     {
-        Assert.Equal(expected, Encoding.ASCII.GetString(SmtpSession.DotStuff(Encoding.ASCII.GetBytes(content))));
+        // ASCII text goes as 7bit, line for line, so these lines meet the SMTP DATA transparency rule (RFC 5321
+        // §4.5.2): MailKit doubles the leading dots and the server takes one away again.
+        const string text = "Dong mot\n.\n..hai cham\n. cham va cach\n.\r\nket thuc";
+        await using var smtp = new SmtpTestServer();
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port);
+
+        await transport.SendAsync(Message("dots", text: text), CancellationToken.None);
+        await transport.SendAsync(Message("after-dots"), CancellationToken.None);
+
+        await Poll.UntilAsync(() => smtp.MessageCount == 2, TimeSpan.FromSeconds(10), "2 messages in the Maildir");
+        var received = smtp.Messages.Single(m => m.Key == "dots");
+        Assert.Equal("7bit", received.Part("text/plain")!.TransferEncoding);
+        Assert.Equal(text.ReplaceLineEndings("\n"), received.Part("text/plain")!.Body.ReplaceLineEndings("\n").TrimEnd('\n'));
+        Assert.Equal(1, smtp.CountWithKey("after-dots"));
     }
 
-    private static SmtpMailTransport Transport(int port, bool ssl = false, string? user = null, string? password = null, X509Certificate2? trust = null) =>
-        new(Options.Create(new MailOptions { Mode = MailDeliveryMode.Smtp, Host = "127.0.0.1", Port = port, EnableSsl = ssl, UserName = user, Password = password, SendTimeout = TimeSpan.FromSeconds(10) }),
+    [Fact]
+    public async Task SendAsync_ParallelSends_UseAtMostParallelismConnectionsAndDeliverEachOnce()
+    {
+        await using var smtp = new SmtpTestServer();
+        await smtp.StartAsync();
+        await using var transport = Transport(smtp.Port, parallelism: 4);
+
+        // Four senders, 25 messages each, as the dispatcher's senders use the transport.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async sender =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await transport.SendAsync(Message($"parallel/{sender}/{i}"), CancellationToken.None);
+            }
+        }));
+
+        Assert.InRange(transport.ConnectionsOpened, 2, 4);
+        await Poll.UntilAsync(() => smtp.MessageCount == 100, TimeSpan.FromSeconds(10), "100 messages in the Maildir");
+        Assert.All(smtp.Messages.GroupBy(m => m.Key), g => Assert.Single(g));
+        Assert.Equal(100, smtp.Messages.Select(m => m.Key).Distinct().Count());
+    }
+
+    private static SmtpMailTransport Transport(int port, bool ssl = false, bool implicitTls = false, string? user = null, string? password = null, X509Certificate2? trust = null, int parallelism = 1) =>
+        new(Options.Create(new MailOptions { Mode = MailDeliveryMode.Smtp, Host = "127.0.0.1", Port = port, EnableSsl = ssl, ImplicitTls = implicitTls, UserName = user, Password = password, Parallelism = parallelism, SendTimeout = TimeSpan.FromSeconds(10) }),
             trust is null ? null : (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == trust.GetCertHashString());
 
-    private static OutboxMessage Message(string key, string to = "don-vi@x.example") => new()
+    private static OutboxMessage Message(string key, string to = "don-vi@x.example", string text = "Kính gửi đơn vị") => new()
     {
         IdempotencyKey = key,
         Kind = MailKind.Reminder,
         To = to,
         Subject = "Nhắc hạn: " + key,
         HtmlBody = "<p>Kính gửi đơn vị</p>",
-        TextBody = "Kính gửi đơn vị",
+        TextBody = text,
         CreatedAt = Created,
         NextAttemptAt = Created,
     };
 
-    /// <summary>aiosmtpd that requires STARTTLS (a self-signed certificate made here) and AUTH.</summary>
+    /// <summary>aiosmtpd that requires STARTTLS, or TLS from the first byte, with a self-signed certificate made here, and AUTH.</summary>
     private sealed class TlsAuthServer : IAsyncDisposable
     {
         private readonly Process _process;
@@ -189,7 +247,7 @@ public sealed class SmtpMailTransportTests
         public IReadOnlyList<ReceivedMail> Received =>
             [.. Directory.EnumerateFiles(_folder.Combine("maildir", "new")).Select(ReceivedMail.Load)];
 
-        public static async Task<TlsAuthServer> StartAsync(string user, string password)
+        public static async Task<TlsAuthServer> StartAsync(string user, string password, bool implicitTls = false)
         {
             var folder = new TempDirectory("workflowhost-smtp-tls");
             foreach (var sub in new[] { "new", "cur", "tmp" }) Directory.CreateDirectory(folder.Combine("maildir", sub));
@@ -206,7 +264,7 @@ public sealed class SmtpMailTransportTests
             var port = FreePort();
             var info = new ProcessStartInfo(SmtpTestServer.PythonPath) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Infrastructure", "smtp_tls_auth_server.py"), "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                         folder.Combine("maildir"), folder.Combine("cert.pem"), folder.Combine("key.pem"), user, password })
+                         folder.Combine("maildir"), folder.Combine("cert.pem"), folder.Combine("key.pem"), user, password, implicitTls ? "implicit" : "starttls" })
                 info.ArgumentList.Add(arg);
             info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
             var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the TLS SMTP server.");

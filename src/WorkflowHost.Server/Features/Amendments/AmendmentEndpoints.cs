@@ -106,8 +106,8 @@ public static class AmendmentEndpoints
             var errors = new Dictionary<string, string[]>();
             if (!System.Text.RegularExpressions.Regex.IsMatch(unit.Code, "^[A-Za-z0-9_-]{1,32}$")) errors["unit.code"] = ["Chữ, số, '-' và '_', tối đa 32 (letters, digits, '-', '_')."];
             if (string.IsNullOrWhiteSpace(unit.Name) || unit.Name.Length > 300) errors["unit.name"] = ["Bắt buộc, tối đa 300 ký tự (required)."];
-            if (!System.Net.Mail.MailAddress.TryCreate(unit.Email, out _)) errors["unit.email"] = ["Địa chỉ email không hợp lệ (invalid email)."];
-            if (unit.HeadEmail is { } head && !System.Net.Mail.MailAddress.TryCreate(head, out _)) errors["unit.headEmail"] = ["Địa chỉ email không hợp lệ (invalid email)."];
+            if (Mail.EmailAddressRule.Check(unit.Email) is { } emailProblem) errors["unit.email"] = [$"Địa chỉ email không hợp lệ (invalid email): {emailProblem}."];
+            if (!string.IsNullOrEmpty(unit.HeadEmail) && Mail.EmailAddressRule.Check(unit.HeadEmail) is { } headProblem) errors["unit.headEmail"] = [$"Địa chỉ email không hợp lệ (invalid email): {headProblem}."];
             if (unit.Group is { } g && directory.Groups.All(x => !string.Equals(x.Code, g, StringComparison.OrdinalIgnoreCase))) errors["unit.group"] = [$"Không có khối/cụm \"{g}\" (no such unit group)."];
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
             await directories.SaveAsync(directory.Directory, directory.Groups, [.. directory.Units, unit with { Active = true }], cancellationToken);

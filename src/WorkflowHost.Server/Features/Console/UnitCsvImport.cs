@@ -1,14 +1,15 @@
 using System.Globalization;
-using System.Net.Mail;
 using CsvHelper;
 using WorkflowHost.Engine.Directory;
+using WorkflowHost.Server.Features.Mail;
 
 namespace WorkflowHost.Server.Features.Console;
 
 /// <summary>
 /// Reads units from CSV for the directory's import: a header line, then <c>code,name,group,email,headName,headEmail</c>
 /// (comma or semicolon; UTF-8; quoted fields allowed; header names case-insensitive, extra columns ignored). Every row is
-/// checked and reported (line number, what is wrong); only a file without errors is imported.
+/// checked and reported (line number, field, what is wrong — addresses by <see cref="EmailAddressRule"/>); only a file
+/// without errors is imported. The console's add / edit unit form goes through the same check, one row.
 /// </summary>
 public static class UnitCsvImport
 {
@@ -67,8 +68,8 @@ public static class UnitCsvImport
             else if (!seen.Add(code)) errors.Add($"Mã {code} lặp lại trong tệp (duplicate code).");
             if (name.Length == 0) errors.Add("Thiếu tên đơn vị (name).");
             else if (name.Length > 300) errors.Add("Tên quá dài, tối đa 300 ký tự (name).");
-            if (!IsEmail(email)) errors.Add($"Email không hợp lệ: \"{email}\" (email).");
-            if (headEmail.Length > 0 && !IsEmail(headEmail)) errors.Add($"Email thủ trưởng không hợp lệ: \"{headEmail}\" (headEmail).");
+            if (EmailAddressRule.Check(email) is { } emailProblem) errors.Add($"Email không hợp lệ: \"{email}\" (email): {emailProblem}.");
+            if (headEmail.Length > 0 && EmailAddressRule.Check(headEmail) is { } headProblem) errors.Add($"Email thủ trưởng không hợp lệ: \"{headEmail}\" (headEmail): {headProblem}.");
             if (group.Length > 0 && directory.Groups.All(g => !g.Code.Equals(group, StringComparison.OrdinalIgnoreCase)))
                 errors.Add($"Khối / cụm \"{group}\" chưa có trong danh bạ (unknown group).");
             var existing = code.Length > 0 ? directory.Find(code) : null;
@@ -91,7 +92,6 @@ public static class UnitCsvImport
         return rows;
     }
 
-    /// <summary>Whether <paramref name="text"/> is one plain email address.</summary>
-    public static bool IsEmail(string? text) =>
-        !string.IsNullOrWhiteSpace(text) && text.Length <= 200 && MailAddress.TryCreate(text, out var address) && address.Address == text && !text.Contains(',', StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="text"/> is one plain email address (<see cref="EmailAddressRule"/>).</summary>
+    public static bool IsEmail(string? text) => EmailAddressRule.IsValid(text);
 }

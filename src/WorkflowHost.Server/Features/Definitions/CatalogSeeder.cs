@@ -10,7 +10,8 @@ namespace WorkflowHost.Server.Features.Definitions;
 /// <summary>
 /// Loads <c>workflows/*.json</c> and <c>config/units/*.json</c> into the database at start. A definition
 /// version or directory already in the database is kept (edits made in the product win); invalid
-/// files are logged with every problem and skipped, never half-loaded.
+/// files — malformed JSON, or an email address that <see cref="Mail.EmailAddressRule"/> refuses (field and reason,
+/// <see cref="UnitDirectoryValidation"/>) — are logged with every problem and skipped, never half-loaded.
 /// </summary>
 public sealed class CatalogSeeder(IDbContextFactory<WorkflowHostDbContext> contexts, IOptions<AppOptions> options, ApplicationClock time, ILogger<CatalogSeeder> logger)
 {
@@ -30,6 +31,11 @@ public sealed class CatalogSeeder(IDbContextFactory<WorkflowHostDbContext> conte
             catch (System.Text.Json.JsonException e)
             {
                 logger.LogError("Unit directory {File} is invalid and was skipped: {Error}", file, e.Message);
+                continue;
+            }
+            if (UnitDirectoryValidation.Problems(directory) is { Count: > 0 } problems)
+            {
+                logger.LogError("Unit directory {File} is invalid and was skipped: {Error}", file, string.Join("; ", problems));
                 continue;
             }
             if (await db.Directories.AnyAsync(d => d.Name == directory.Directory, cancellationToken).ConfigureAwait(false)) continue;

@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 
 namespace WorkflowHost.Server.Features.Mail;
 
@@ -13,18 +14,22 @@ internal static class MailFailureClassifier
     public const int MaxErrorLength = 2000;
 
     /// <summary>
-    /// Classifies <paramref name="exception"/>.
+    /// Classifies <paramref name="exception"/> (MailKit's, MimeKit's and the pickup folder's).
     /// <list type="bullet">
-    /// <item>SMTP 5xx about the message or its recipient (<see cref="SmtpFailedRecipientException"/> 550,
-    /// 552, 553, 554 …) and an unparsable address (<see cref="FormatException"/>) → <see cref="DeliveryFailureKind.Permanent"/>.</item>
+    /// <item>SMTP 5xx about the message or its recipient (<see cref="SmtpCommandException"/> 550, 552, 553, 554 …)
+    /// and an address that cannot be used (<see cref="FormatException"/>, MimeKit's <see cref="MimeKit.ParseException"/>
+    /// included) → <see cref="DeliveryFailureKind.Permanent"/>.</item>
     /// <item>SMTP 5xx about the session rather than the message — 530 (authentication / STARTTLS required),
     /// 534, 535 (credentials refused), 538 — → <see cref="DeliveryFailureKind.ServerUnavailable"/>: a wrong
     /// password must not fail every queued message permanently; fixing the configuration lets them through.</item>
     /// <item>SMTP 421 (service closing) → <see cref="DeliveryFailureKind.ServerUnavailable"/>; any other 4xx
     /// (450 mailbox busy, 451 local error, 452 insufficient storage …) → <see cref="DeliveryFailureKind.Transient"/>.</item>
-    /// <item>Connection refused / reset (<see cref="SocketException"/>, <see cref="IOException"/>), timeouts,
-    /// an unwritable pickup folder, TLS that is missing or fails and credentials that cannot be used
-    /// (<see cref="AuthenticationException"/>) → <see cref="DeliveryFailureKind.ServerUnavailable"/>.</item>
+    /// <item>Connection refused / reset (<see cref="SocketException"/>, <see cref="IOException"/>), a dialogue
+    /// broken off (<see cref="SmtpProtocolException"/>, <see cref="ServiceNotConnectedException"/>), timeouts, an
+    /// unwritable pickup folder, TLS that is missing or fails (<see cref="SslHandshakeException"/>,
+    /// <see cref="System.Security.Authentication.AuthenticationException"/>) and credentials that are refused or
+    /// cannot be used (<see cref="MailKit.Security.AuthenticationException"/>), a session that could not be opened
+    /// (<see cref="MailServerUnavailableException"/>) → <see cref="DeliveryFailureKind.ServerUnavailable"/>.</item>
     /// <item>Anything else → <see cref="DeliveryFailureKind.Transient"/> (bounded by <see cref="MailOptions.MaxAttempts"/>).</item>
     /// </list>
     /// </summary>
@@ -33,7 +38,7 @@ internal static class MailFailureClassifier
         ArgumentNullException.ThrowIfNull(exception);
         switch (exception)
         {
-            case SmtpException smtp:
+            case SmtpCommandException smtp:
                 var code = (int)smtp.StatusCode;
                 if (code is 530 or 534 or 535 or 538 or 421)
                 {
@@ -45,16 +50,12 @@ internal static class MailFailureClassifier
                     return DeliveryFailureKind.Permanent;
                 }
 
-                if (code is >= 400 and < 500)
-                {
-                    return DeliveryFailureKind.Transient;
-                }
-
-                // GeneralFailure (-1) and the like: the cause, if any, is the inner exception.
-                return smtp.InnerException is { } inner ? Classify(inner) : DeliveryFailureKind.Transient;
+                return DeliveryFailureKind.Transient; // 4xx, and anything unexpected: retried, bounded by MaxAttempts
             case FormatException:
                 return DeliveryFailureKind.Permanent;
-            case SocketException or IOException or TimeoutException or UnauthorizedAccessException or AuthenticationException:
+            case SocketException or IOException or TimeoutException or UnauthorizedAccessException or MailServerUnavailableException
+                or SmtpProtocolException or ServiceNotConnectedException or ServiceNotAuthenticatedException
+                or SslHandshakeException or MailKit.Security.AuthenticationException or System.Security.Authentication.AuthenticationException:
                 return DeliveryFailureKind.ServerUnavailable;
             default:
                 return exception.InnerException is { } cause ? Classify(cause) : DeliveryFailureKind.Transient;
@@ -66,7 +67,7 @@ internal static class MailFailureClassifier
     {
         ArgumentNullException.ThrowIfNull(exception);
         var text = new StringBuilder();
-        if (exception is SmtpException smtp && (int)smtp.StatusCode > 0)
+        if (exception is SmtpCommandException smtp)
         {
             text.Append(CultureInfo.InvariantCulture, $"SMTP {(int)smtp.StatusCode} ({smtp.StatusCode}): ");
         }

@@ -1,31 +1,37 @@
-using System.Globalization;
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
+using MimeKit;
+using MimeKit.Text;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Timeline;
 
 namespace WorkflowHost.Server.Features.Mail;
 
 /// <summary>
-/// Writes the MIME message (RFC 5322, RFC 2045–2047) for an outbox row; the one place both transports get
-/// their bytes from, so pickup files and network mail are identical.
+/// Builds the MimeKit <see cref="MimeMessage"/> for an outbox row; the one place both transports get their
+/// message from, so pickup files and network mail are the same bytes (decision 0008).
 /// </summary>
 /// <remarks>
 /// <para>
-/// The shape is fixed and small: <c>multipart/alternative</c> with a <c>text/plain</c> part first and the
-/// preferred <c>text/html</c> part last (RFC 2046 §5.1.4), both UTF-8 in base64 (long Vietnamese lines stay
-/// intact whatever relays do with line length); non-ASCII header text as RFC 2047 encoded words. The output
-/// is 7-bit with CRLF line ends, so any SMTP server accepts it without 8BITMIME or SMTPUTF8.
+/// Shape: <c>multipart/alternative</c> with the <c>text/plain</c> part first and the preferred <c>text/html</c>
+/// part last (RFC 2046 §5.1.4), both UTF-8; with attachments (an <c>.ics</c> invitation, a file) that pair goes
+/// inside a <c>multipart/mixed</c>, the attachments after it. <see cref="MimeMessage.Prepare"/> makes every part
+/// 7-bit (7bit, quoted-printable or base64, whichever MimeKit finds shortest for the content), so any SMTP server
+/// takes it without 8BITMIME or SMTPUTF8. Non-ASCII header text (Vietnamese subjects and display names) becomes
+/// RFC 2047 encoded words written by MimeKit, which splits them between characters and between words
+/// (issue 16; checked with Python's <c>email</c> parser in the tests).
 /// </para>
 /// <para>
-/// Why not a library: MimeKit is not in this machine's package feed, and <see cref="MailMessage"/> has no
-/// public way to write itself except <see cref="SmtpClient"/>'s pickup folder (a file round trip per message,
-/// about 1 ms of CPU, docs/benchmarks.md P3). <see cref="MailAddress"/> still parses and validates the addresses.
+/// <b>Deterministic.</b> The bytes depend only on the row, the sender settings and the attachments: the
+/// <c>Date</c> is the row's <see cref="OutboxMessage.CreatedAt"/> (stamped on the application clock by the step
+/// that queued it — the demo's accelerated clock in demo mode) at the plan's offset, +07:00 Asia/Ho_Chi_Minh; the
+/// <c>Message-Id</c> and the MIME boundaries are derived from the idempotency key (MimeKit's boundaries would be
+/// random otherwise). A message sent again after a crash is the same message byte for byte.
 /// </para>
 /// <para>
-/// The bytes depend only on the row and the sender settings: the Date is the row's
-/// <see cref="OutboxMessage.CreatedAt"/> and the boundary is derived from the idempotency key, so a message
-/// sent again after a crash is the same message byte for byte.
+/// <b>No header injection.</b> CR, LF and every other control character in the subject, the key and the sender's
+/// display name become spaces before MimeKit sees them; addresses are parsed by MimeKit and must be one bare
+/// ASCII address each (no display name, no second address, no line break), otherwise a <see cref="FormatException"/>.
 /// </para>
 /// </remarks>
 internal static class MailMessageBuilder
@@ -33,141 +39,246 @@ internal static class MailMessageBuilder
     /// <summary>Header carrying the outbox idempotency key, so a receiver can count duplicates.</summary>
     public const string KeyHeader = "X-WorkflowHost-Key";
 
-    /// <summary>Right-hand side of every Message-ID this system generates.</summary>
+    /// <summary>Right-hand side of every Message-Id this system generates.</summary>
     public const string MessageIdDomain = "workflowhost";
 
-    /// <summary>UTF-8 bytes per RFC 2047 encoded word: 45 bytes = 60 base64 characters, 72 with "=?utf-8?B?…?=" (limit 75).</summary>
-    private const int EncodedWordBytes = 45;
+    /// <summary>
+    /// Line length MimeKit folds and encodes to (not counting CRLF). MimeKit's encoded words can run up to about 20
+    /// characters past it (measured: 80-character words at its default of 78), so 64 keeps every line, "Subject: "
+    /// included, within RFC 5322 §2.1.1's 78 and every encoded word within RFC 2047 §2's 75. Base64 and
+    /// quoted-printable body lines are 64 characters too.
+    /// </summary>
+    private const int MaxLineLength = 64;
 
     /// <summary>
-    /// Deterministic Message-ID for an idempotency key: <c>&lt;first 32 hex digits of SHA-256(key)@workflowhost&gt;</c>.
-    /// A message delivered twice (crash between send and save) carries the same Message-ID both times, so
+    /// How both transports write a message: CRLF line ends (RFC 5322; also what the SMTP DATA stream and a
+    /// pickup folder expect), no SMTPUTF8 raw UTF-8 headers, a final line end.
+    /// </summary>
+    public static FormatOptions Format { get; } = CreateFormat();
+
+    /// <summary>
+    /// Deterministic Message-Id for an idempotency key: <c>&lt;first 32 hex digits of SHA-256(key)@workflowhost&gt;</c>.
+    /// A message delivered twice (crash between send and save) carries the same Message-Id both times, so
     /// mail clients and tests can recognise the duplicate.
     /// </summary>
-    public static string MessageIdFor(string idempotencyKey)
-    {
-        ArgumentNullException.ThrowIfNull(idempotencyKey);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
-        return $"<{Convert.ToHexStringLower(hash, 0, 16)}@{MessageIdDomain}>";
-    }
+    public static string MessageIdFor(string idempotencyKey) => "<" + MessageIdValue(idempotencyKey) + ">";
 
     /// <summary>
     /// Builds the message for <paramref name="message"/> from <paramref name="options"/>'s sender.
     /// </summary>
-    /// <returns>The envelope addresses (bare, for MAIL FROM and RCPT TO) and the MIME bytes (CRLF lines, not dot-stuffed).</returns>
+    /// <param name="message">The outbox row; not modified.</param>
+    /// <param name="options">Sender address and display name.</param>
+    /// <param name="attachments">Files attached after the text and HTML parts, in order; none when null.</param>
+    /// <returns>A prepared (7-bit) message whose envelope is <see cref="Sender"/> → <see cref="Recipient"/>.</returns>
     /// <exception cref="FormatException">
-    /// The recipient or sender address is not valid, or is not ASCII (this writer does not do SMTPUTF8): a
-    /// permanent failure for <see cref="MailFailureClassifier"/>.
+    /// The recipient or sender address is not one valid ASCII address (MimeKit's <see cref="ParseException"/> or
+    /// ours): a permanent failure for <see cref="MailFailureClassifier"/>.
     /// </exception>
-    public static BuiltMail Build(OutboxMessage message, MailOptions options)
+    public static MimeMessage Build(OutboxMessage message, MailOptions options, IReadOnlyList<MailAttachment>? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(options);
 
-        var from = new MailAddress(options.FromAddress, options.FromDisplayName);
-        var to = new MailAddress(message.To);
-        foreach (var address in new[] { from.Address, to.Address })
-        {
-            if (!Ascii.IsValid(address) || address.Any(char.IsControl))
-            {
-                throw new FormatException($"The address '{address}' is not ASCII; internationalised addresses (SMTPUTF8) are not supported.");
-            }
-        }
-
+        var fromAddress = EmailAddressRule.Require(options.FromAddress, "Mail:FromAddress");
+        var fromName = string.Join(' ', Clean(options.FromDisplayName ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var to = new MailboxAddress(string.Empty, EmailAddressRule.Require(message.To, "To"));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.IdempotencyKey)));
-        var boundary = "=_wfh_" + hash[..32]; // "=_" never occurs in base64 text or in our headers
 
-        var text = new StringBuilder(256 + ((message.HtmlBody.Length + message.TextBody.Length) * 2));
-        AppendHeader(text, "From", Mailbox(from));
-        AppendHeader(text, "To", Mailbox(to));
-        AppendHeader(text, "Subject", Unstructured("Subject", message.Subject));
-        AppendHeader(text, "Date", message.CreatedAt.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture));
-        AppendHeader(text, "Message-ID", MessageIdFor(message.IdempotencyKey));
-        AppendHeader(text, KeyHeader, Unstructured(KeyHeader, message.IdempotencyKey));
-        AppendHeader(text, "MIME-Version", "1.0");
-        AppendHeader(text, "Content-Type", $"multipart/alternative;\r\n boundary=\"{boundary}\"");
-        text.Append("\r\n");
-        AppendPart(text, boundary, "text/plain", message.TextBody);
-        AppendPart(text, boundary, "text/html", message.HtmlBody);
-        text.Append("--").Append(boundary).Append("--\r\n");
-        return new BuiltMail(from.Address, to.Address, Encoding.ASCII.GetBytes(text.ToString()));
-    }
-
-    private static void AppendHeader(StringBuilder text, string name, string value) =>
-        text.Append(name).Append(": ").Append(value).Append("\r\n");
-
-    private static void AppendPart(StringBuilder text, string boundary, string mediaType, string body)
-    {
-        text.Append("--").Append(boundary).Append("\r\n")
-            .Append("Content-Type: ").Append(mediaType).Append("; charset=utf-8\r\n")
-            .Append("Content-Transfer-Encoding: base64\r\n\r\n");
-        if (body.Length > 0)
+        var alternative = new MultipartAlternative
         {
-            // 76-character lines separated by CRLF (RFC 2045 §6.8).
-            text.Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(body), Base64FormattingOptions.InsertLineBreaks)).Append("\r\n");
-        }
-    }
-
-    /// <summary>A mailbox: <c>display-name &lt;address&gt;</c>, the name quoted or encoded, or the bare address.</summary>
-    private static string Mailbox(MailAddress address)
-    {
-        var name = Clean(address.DisplayName);
-        if (name.Length == 0)
+            Boundary = "=_wfh_" + hash[..32], // "=_" never occurs in quoted-printable or base64 text
+        };
+        alternative.Add(TextPart(TextFormat.Plain, message.TextBody));
+        alternative.Add(TextPart(TextFormat.Html, message.HtmlBody));
+        MimeEntity body = alternative;
+        if (attachments is { Count: > 0 })
         {
-            return address.Address;
+            var mixed = new Multipart("mixed") { Boundary = "=_wfh_m_" + hash[..32] };
+            mixed.Add(alternative);
+            foreach (var attachment in attachments)
+            {
+                mixed.Add(attachment.ToMimePart());
+            }
+
+            body = mixed;
         }
 
-        var phrase = IsPlainText(name) && name.Length <= 60
-            ? "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
-            : EncodedWords(name, "From: ".Length);
-        return $"{phrase}\r\n <{address.Address}>"; // the address on a folded line of its own keeps every line within 78
+        var mime = new MimeMessage();
+        mime.Headers.Clear(); // drop the constructor's defaults (a random Message-Id, the real time as Date)
+        if (FromHeader(fromName, fromAddress) is { } header)
+        {
+            mime.Headers.Add(header);
+        }
+        else
+        {
+            mime.From.Add(new MailboxAddress(fromName, fromAddress));
+        }
+
+        mime.To.Add(to);
+        mime.Headers.Add(Unstructured(HeaderId.Subject, "Subject", Clean(message.Subject)));
+        mime.Date = PlanTime.ToLocal(message.CreatedAt);
+        mime.MessageId = MessageIdValue(message.IdempotencyKey);
+        mime.Headers.Add(Unstructured(HeaderId.Unknown, KeyHeader, Clean(message.IdempotencyKey)));
+        mime.MimeVersion = new Version(1, 0);
+        mime.Body = body;
+        mime.Prepare(EncodingConstraint.SevenBit, MaxLineLength);
+        return mime;
     }
 
-    /// <summary>Unstructured text (RFC 5322 §3.2.5): as is when short printable ASCII, else encoded words.</summary>
-    private static string Unstructured(string headerName, string value)
+    /// <summary>The envelope sender (MAIL FROM) of a built message: its single From mailbox.</summary>
+    public static MailboxAddress Sender(MimeMessage mime)
     {
-        var clean = Clean(value);
-        return IsPlainText(clean) && headerName.Length + 2 + clean.Length <= 78 && !clean.Contains("=?", StringComparison.Ordinal)
-            ? clean
-            : EncodedWords(clean, headerName.Length + 2);
+        ArgumentNullException.ThrowIfNull(mime);
+        return mime.From.Mailboxes.Single();
+    }
+
+    /// <summary>The envelope recipient (RCPT TO) of a built message: its single To mailbox.</summary>
+    public static MailboxAddress Recipient(MimeMessage mime)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        return mime.To.Mailboxes.Single();
+    }
+
+    /// <summary>The bytes a transport writes for <paramref name="mime"/> (<see cref="Format"/>).</summary>
+    public static byte[] ToBytes(MimeMessage mime)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        using var stream = new MemoryStream();
+        mime.WriteTo(Format, stream);
+        return stream.ToArray();
+    }
+
+    private static string MessageIdValue(string idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
+        return $"{Convert.ToHexStringLower(hash, 0, 16)}@{MessageIdDomain}";
+    }
+
+    private static TextPart TextPart(TextFormat format, string text)
+    {
+        var part = new TextPart(format);
+        part.SetText(Encoding.UTF8, text ?? string.Empty); // charset=utf-8 on every text part, ASCII or not
+        return part;
     }
 
     /// <summary>
-    /// RFC 2047 "B" encoded words of at most 75 characters, folded one per line, never splitting a character;
-    /// the first is shorter so that it fits after the <paramref name="firstLineUsed"/> characters of "Name: ".
+    /// The <c>From</c> header for a display name with non-ASCII words, or null when MimeKit's own writing (a plain or
+    /// quoted phrase) is right. Each run of words that need encoding becomes MimeKit encoded words
+    /// (<see cref="MimeKit.Utils.Rfc2047.EncodePhrase"/>) and the plain words between runs stay atoms, so that two
+    /// encoded words are adjacent only inside a run longer than one encoded word (about 45 UTF-8 bytes). Why: RFC 2047
+    /// §6.2 drops the white space between adjacent encoded words, and Python's <c>email</c> (3.11) keeps it inside a
+    /// phrase, so "…Khen" + " thưởng" shows as "Khen  thưởng" there; with "=?…đua –?= Khen =?…thưởng?=" every reader
+    /// agrees. Folded at the spaces between pieces, lines of at most 78 characters.
     /// </summary>
-    private static string EncodedWords(string value, int firstLineUsed)
+    private static Header? FromHeader(string name, string address)
     {
-        var words = new List<string>();
-        var chunk = new List<byte>(EncodedWordBytes);
-        var limit = Math.Min(EncodedWordBytes, (78 - firstLineUsed - "=?utf-8?B??=".Length) / 4 * 3);
-        Span<byte> utf8 = stackalloc byte[4];
-        foreach (var rune in value.EnumerateRunes())
+        var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.All(IsAtom))
         {
-            var length = rune.EncodeToUtf8(utf8);
-            if (chunk.Count + length > limit)
+            return null;
+        }
+
+        var pieces = new List<string>();
+        var run = new List<string>();
+        void Flush()
+        {
+            if (run.Count == 0) return;
+            var encoded = Encoding.ASCII.GetString(MimeKit.Utils.Rfc2047.EncodePhrase(Format, Encoding.UTF8, string.Join(' ', run)));
+            pieces.AddRange(encoded.Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+            run.Clear();
+        }
+
+        foreach (var word in words)
+        {
+            if (IsAtom(word))
             {
-                words.Add(Word(chunk));
-                chunk.Clear();
-                limit = EncodedWordBytes; // continuation lines: one space, then the word
+                Flush();
+                pieces.Add(word);
+            }
+            else
+            {
+                run.Add(word);
+            }
+        }
+
+        Flush();
+        pieces.Add("<" + address + ">");
+        var raw = new StringBuilder(" ");
+        var column = "From: ".Length;
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            if (i > 0 && column + 1 + pieces[i].Length > MaxLineLength)
+            {
+                raw.Append("\n ");
+                column = 1;
+            }
+            else if (i > 0)
+            {
+                raw.Append(' ');
+                column++;
             }
 
-            for (var i = 0; i < length; i++) chunk.Add(utf8[i]);
+            raw.Append(pieces[i]);
+            column += pieces[i].Length;
         }
 
-        if (chunk.Count > 0 || words.Count == 0)
-        {
-            words.Add(Word(chunk));
-        }
-
-        return string.Join("\r\n ", words);
-
-        static string Word(List<byte> bytes) => "=?utf-8?B?" + Convert.ToBase64String([.. bytes]) + "?=";
+        raw.Append('\n'); // MimeKit writes header line ends in Format's new-line format (CRLF)
+        var header = new Header(HeaderId.From, address);
+        header.SetRawValue(Encoding.ASCII.GetBytes(raw.ToString()));
+        return header;
     }
+
+    /// <summary>An unstructured header (RFC 5322 §3.2.5) encoded and folded with <see cref="Format"/> (a setter such as <see cref="MimeMessage.Subject"/> would use MimeKit's defaults).</summary>
+    private static Header Unstructured(HeaderId id, string name, string value)
+    {
+        var header = id == HeaderId.Unknown ? new Header(name, string.Empty) : new Header(id, string.Empty);
+        header.SetValue(Format, Encoding.UTF8, value);
+        return header;
+    }
+
+    /// <summary>An RFC 5322 atom: printable ASCII "atext" only, and nothing that could read as an encoded word.</summary>
+    private static bool IsAtom(string word) =>
+        word.Length > 0 && !word.Contains("=?", StringComparison.Ordinal)
+        && word.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal));
 
     /// <summary>Control characters (CR, LF, TAB …) become spaces: a header value is one line of text.</summary>
     private static string Clean(string value) =>
         value.Any(char.IsControl) ? new string([.. value.Select(c => char.IsControl(c) ? ' ' : c)]) : value;
 
-    private static bool IsPlainText(string value) => value.All(c => c is >= ' ' and <= '~');
+    private static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.International = false;
+        format.EnsureNewLine = true;
+        format.MaxLineLength = MaxLineLength;
+        return format;
+    }
+}
+
+/// <summary>A file attached to an email (an <c>.ics</c> invitation, a document).</summary>
+/// <param name="FileName">File name shown to the recipient, e.g. <c>han-nop.ics</c>; Vietnamese allowed (RFC 2231 encoded).</param>
+/// <param name="MediaType">MIME type, e.g. <c>text/calendar; method=PUBLISH</c> or <c>application/pdf</c>.</param>
+/// <param name="Content">The file's bytes.</param>
+internal sealed record MailAttachment(string FileName, string MediaType, byte[] Content)
+{
+    /// <summary>The MIME part: <c>Content-Disposition: attachment</c>, base64 (text/* parts are declared UTF-8).</summary>
+    /// <exception cref="FormatException">The media type cannot be parsed (MimeKit's <see cref="ParseException"/>).</exception>
+    public MimePart ToMimePart()
+    {
+        var type = ContentType.Parse(MediaType);
+        if (type.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase) && type.Charset is null)
+        {
+            type.Charset = "utf-8";
+        }
+
+        return new MimePart(type)
+        {
+            Content = new MimeContent(new MemoryStream(Content, writable: false)),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = FileName,
+        };
+    }
 }

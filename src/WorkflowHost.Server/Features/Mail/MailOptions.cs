@@ -42,17 +42,24 @@ public sealed class MailOptions
     /// <summary>SMTP server host name (required in <see cref="MailDeliveryMode.Smtp"/> mode).</summary>
     public string? Host { get; set; }
 
-    /// <summary>SMTP server port. Default 25; use 587 with <see cref="EnableSsl"/>.</summary>
+    /// <summary>SMTP server port. Default 25; use 587 with <see cref="EnableSsl"/>, 465 with <see cref="ImplicitTls"/>.</summary>
     public int Port { get; set; } = 25;
 
     /// <summary>
     /// Upgrade the connection with STARTTLS (RFC 3207, usually port 587) and check the server's certificate
-    /// the platform's way; a server that does not offer STARTTLS is then treated as unavailable. Implicit TLS
-    /// on port 465 is not supported. Without it, a password is only ever sent to a server on this machine.
+    /// the platform's way (chain, host name, revocation); a server that does not offer STARTTLS is then treated as
+    /// unavailable. Without it (and without <see cref="ImplicitTls"/>) the connection stays plain text and a
+    /// password is only ever sent to a server on this machine.
     /// </summary>
     public bool EnableSsl { get; set; }
 
-    /// <summary>SMTP user name; when empty the client does not authenticate. AUTH PLAIN or LOGIN (RFC 4954).</summary>
+    /// <summary>
+    /// TLS from the first byte (SMTPS, RFC 8314 "implicit TLS", usually port 465), the certificate checked as for
+    /// <see cref="EnableSsl"/>; when true, <see cref="EnableSsl"/> is not used. Default false.
+    /// </summary>
+    public bool ImplicitTls { get; set; }
+
+    /// <summary>SMTP user name; when empty the client does not authenticate (AUTH, RFC 4954: MailKit uses the strongest mechanism both sides offer).</summary>
     public string? UserName { get; set; }
 
     /// <summary>
@@ -82,7 +89,7 @@ public sealed class MailOptions
     /// <summary>
     /// Messages sent at the same time, each on its own kept-open SMTP connection. Default 1. Each message's
     /// outcome is committed before its connection takes the next one (outcomes that arrive together share a
-    /// commit), so a crash repeats up to this many messages instead of the single one in flight. One connection
+    /// commit), so a crash repeats up to this many messages instead of the single one in flight. One MailKit connection
     /// delivers a few hundred messages a second (docs/benchmarks.md, P3); raise it only where receivers
     /// tolerate those duplicates (they can recognise them by Message-ID and <c>X-WorkflowHost-Key</c>).
     /// </summary>

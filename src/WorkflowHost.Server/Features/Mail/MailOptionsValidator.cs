@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Microsoft.Extensions.Options;
 
 namespace WorkflowHost.Server.Features.Mail;
@@ -31,9 +30,9 @@ internal sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             errors.Add("Mail:PickupDirectory is required when Mail:Mode is Pickup.");
         }
 
-        if (!MailAddress.TryCreate(options.FromAddress, out _))
+        if (EmailAddressRule.Check(options.FromAddress) is { } reason)
         {
-            errors.Add($"Mail:FromAddress '{options.FromAddress}' is not a valid email address.");
+            errors.Add($"Mail:FromAddress '{options.FromAddress}' {reason}.");
         }
 
         if (options.MaxAttempts < 1)

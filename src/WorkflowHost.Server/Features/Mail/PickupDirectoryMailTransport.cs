@@ -5,10 +5,11 @@ namespace WorkflowHost.Server.Features.Mail;
 
 /// <summary>
 /// Writes each outbox message as one <c>.eml</c> file (a random file name) into
-/// <see cref="MailOptions.PickupDirectory"/>, which is created if missing. Same MIME bytes as
-/// <see cref="SmtpMailTransport"/> sends (<see cref="MailMessageBuilder"/>); for development, demonstrations,
-/// or an MTA that watches a pickup folder. Each file is written under a temporary name and then renamed, so a
-/// watcher never sees half a message.
+/// <see cref="MailOptions.PickupDirectory"/>, which is created if missing: MimeKit's output
+/// (<see cref="MimeKit.MimeMessage.WriteTo(MimeKit.FormatOptions, Stream, CancellationToken)"/> with
+/// <see cref="MailMessageBuilder.Format"/>, CRLF lines), the same bytes <see cref="SmtpMailTransport"/> sends
+/// before dot-stuffing. For development, demonstrations, or an MTA that watches a pickup folder. Each file is
+/// written under a temporary name and then renamed, so a watcher never sees half a message.
 /// </summary>
 public sealed class PickupDirectoryMailTransport(IOptions<MailOptions> options) : IMailTransport
 {
@@ -20,12 +21,17 @@ public sealed class PickupDirectoryMailTransport(IOptions<MailOptions> options) 
     /// <exception cref="IOException">The folder cannot be written (the classifier treats it as the server being unavailable).</exception>
     public async Task SendAsync(OutboxMessage message, CancellationToken ct)
     {
-        var mail = MailMessageBuilder.Build(message, options.Value);
+        var mime = MailMessageBuilder.Build(message, options.Value);
         var directory = FullPickupDirectory;
         Directory.CreateDirectory(directory);
         var name = Guid.NewGuid().ToString("D");
         var temporary = Path.Combine(directory, "." + name + ".tmp");
-        await File.WriteAllBytesAsync(temporary, mail.Mime, ct).ConfigureAwait(false);
+        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16 * 1024, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            await mime.WriteToAsync(MailMessageBuilder.Format, file, ct).ConfigureAwait(false);
+        }
+
         File.Move(temporary, Path.Combine(directory, name + ".eml"));
     }
 }

@@ -1,27 +1,43 @@
 using System.Net;
-using System.Net.Mail;
 using System.Net.Security;
 using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
+using MimeKit;
 using WorkflowHost.Engine.Mail;
 
 namespace WorkflowHost.Server.Features.Mail;
 
 /// <summary>
-/// Sends outbox messages to the SMTP server of <see cref="MailOptions"/> over kept-open connections
-/// (<see cref="SmtpSession"/>): each send borrows an idle connection or opens one, and gives it back after the
-/// server's reply. Up to <see cref="MailOptions.Parallelism"/> connections stay open; one idle for longer
-/// than <see cref="IdleLimit"/> is closed instead of reused. Singleton; safe for concurrent sends.
+/// Sends outbox messages to the SMTP server of <see cref="MailOptions"/> with MailKit's <see cref="SmtpClient"/>
+/// over kept-open connections: each send borrows an idle connected client or connects a new one, and gives it
+/// back after the server's reply. Up to <see cref="MailOptions.Parallelism"/> connections stay open; one idle for
+/// longer than <see cref="IdleLimit"/> is closed instead of reused. Singleton; safe for concurrent sends (each
+/// client is used by one send at a time).
 /// </summary>
 /// <remarks>
 /// <para>
-/// A connection that was idle may have been closed by the server meanwhile. When reusing one fails before
-/// any byte of the message's content was written (the server cannot have accepted it), the message is
-/// tried once more on a fresh connection; a failure after that point is reported as it is, because sending
-/// again could deliver the message twice.
+/// <b>Security.</b> <see cref="MailOptions.ImplicitTls"/>: TLS from the first byte (SMTPS, port 465,
+/// <see cref="SecureSocketOptions.SslOnConnect"/>); <see cref="MailOptions.EnableSsl"/>: STARTTLS required
+/// (RFC 3207, <see cref="SecureSocketOptions.StartTls"/>; a server that does not offer it is unavailable);
+/// neither: plain text, no opportunistic upgrade. The certificate is checked the platform's way (chain, name,
+/// revocation) unless a test passes its own callback. With <see cref="MailOptions.UserName"/> set the client
+/// authenticates (MailKit picks the strongest mechanism both sides offer: SCRAM, PLAIN, LOGIN …), but only over
+/// TLS or to a server on this machine — otherwise it refuses to send the password.
 /// </para>
 /// <para>
-/// The MIME bytes come from <see cref="MailMessageBuilder"/> (the same as the pickup files).
+/// <b>A kept connection the server dropped.</b> When reusing an idle connection fails before the server accepted
+/// the envelope sender (so no byte of the content was sent and the server cannot have accepted the message), the
+/// message is tried once more on a fresh connection; a failure after that point is reported as it is, because
+/// sending again could deliver the message twice.
+/// </para>
+/// <para>
+/// Failures reach <see cref="MailFailureClassifier"/> as MailKit throws them (<see cref="SmtpCommandException"/>
+/// with the server's status code, <see cref="SmtpProtocolException"/>, <see cref="MailKit.Security.AuthenticationException"/>,
+/// <see cref="SslHandshakeException"/>, socket errors); a failure while opening the session that is not already
+/// server-wide (a 554 greeting, say) is wrapped in <see cref="MailServerUnavailableException"/>.
 /// </para>
 /// </remarks>
 public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDisposable
@@ -31,7 +47,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
 
     private readonly IOptions<MailOptions> _options;
     private readonly RemoteCertificateValidationCallback? _certificateValidation;
-    private readonly Stack<SmtpSession> _idle = new(); // guarded by itself; the most recently used on top
+    private readonly Stack<OutboxSmtpClient> _idle = new(); // guarded by itself; the most recently used on top
     private int _connectionsOpened;
     private int _disposed;
 
@@ -42,7 +58,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
     }
 
     /// <summary>A transport with a certificate check of the caller's (tests pin a self-signed certificate with it).</summary>
-    /// <param name="certificateValidation">Used for STARTTLS; null = the default chain and host-name validation.</param>
+    /// <param name="options">The mail settings.</param>
+    /// <param name="certificateValidation">Used for TLS; null = MailKit's default (the platform's chain and host-name validation).</param>
     public SmtpMailTransport(IOptions<MailOptions> options, RemoteCertificateValidationCallback? certificateValidation)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -56,39 +73,47 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
 
     /// <inheritdoc />
     /// <exception cref="FormatException">The recipient or sender address is not valid (permanent).</exception>
+    /// <exception cref="SmtpCommandException">The server refused the message (its status code says how).</exception>
     public async Task SendAsync(OutboxMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var o = _options.Value;
-        var mail = MailMessageBuilder.Build(message, o);
-        var (from, to, content) = (mail.From, mail.To, mail.Mime);
+        var mime = MailMessageBuilder.Build(message, o);
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(o.SendTimeout);
         try
         {
-            var session = await BorrowAsync(o, budget.Token).ConfigureAwait(false);
-            var reused = session.MessagesSent > 0;
+            var client = await BorrowAsync(o, budget.Token).ConfigureAwait(false);
+            var reused = client.MessagesSent > 0;
             try
             {
-                await session.SendAsync(from, to, content, budget.Token).ConfigureAwait(false);
+                await client.SendOneAsync(mime, budget.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (reused && !session.ContentWritten && IsStaleConnection(ex) && !budget.IsCancellationRequested)
+            catch (Exception ex) when (reused && !client.SenderAccepted && IsStaleConnection(ex) && !budget.IsCancellationRequested)
             {
-                // The server had closed the idle connection; nothing of this message reached it.
-                await session.DisposeAsync().ConfigureAwait(false);
-                session = await OpenAsync(o, budget.Token).ConfigureAwait(false);
-                await SendOnAsync(session, from, to, content, budget.Token).ConfigureAwait(false);
+                // The server had closed the idle connection; nothing of this message's content reached it.
+                await CloseAsync(client).ConfigureAwait(false);
+                client = await OpenAsync(o, budget.Token).ConfigureAwait(false);
+                try
+                {
+                    await client.SendOneAsync(mime, budget.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await GiveBackAsync(client).ConfigureAwait(false);
+                }
+
                 return;
             }
             catch
             {
-                await GiveBackAsync(session).ConfigureAwait(false);
+                await GiveBackAsync(client).ConfigureAwait(false);
                 throw;
             }
 
-            await GiveBackAsync(session).ConfigureAwait(false);
+            await GiveBackAsync(client).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
         {
@@ -104,9 +129,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
             return;
         }
 
-        while (TryTakeIdle(out var session))
+        while (TryTakeIdle(out var client))
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync(client).ConfigureAwait(false);
         }
     }
 
@@ -124,65 +149,174 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable, IDispo
     }
 
     private static bool IsStaleConnection(Exception ex) =>
-        ex is IOException or SocketException || ex is SmtpException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
+        ex is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException
+        || ex is SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
 
-    private async Task SendOnAsync(SmtpSession session, string from, string to, byte[] content, CancellationToken ct)
+    private async Task<OutboxSmtpClient> BorrowAsync(MailOptions o, CancellationToken ct)
     {
-        try
+        while (TryTakeIdle(out var client))
         {
-            await session.SendAsync(from, to, content, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await GiveBackAsync(session).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<SmtpSession> BorrowAsync(MailOptions o, CancellationToken ct)
-    {
-        while (TryTakeIdle(out var session))
-        {
-            if (session.IsUsable && Environment.TickCount64 - session.LastUsedTicks < IdleLimit.TotalMilliseconds)
+            if (client.IsConnected && Environment.TickCount64 - client.LastUsedTicks < IdleLimit.TotalMilliseconds)
             {
-                return session;
+                return client;
             }
 
-            await session.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync(client).ConfigureAwait(false);
         }
 
         return await OpenAsync(o, ct).ConfigureAwait(false);
     }
 
-    private async Task<SmtpSession> OpenAsync(MailOptions o, CancellationToken ct)
+    /// <summary>Connects (TCP_NODELAY), secures and authenticates a new client as configured.</summary>
+    private async Task<OutboxSmtpClient> OpenAsync(MailOptions o, CancellationToken ct)
     {
-        var credential = string.IsNullOrEmpty(o.UserName) ? null : new NetworkCredential(o.UserName, o.Password);
-        var session = await SmtpSession.OpenAsync(o.Host!, o.Port, o.EnableSsl, credential, _certificateValidation, ct).ConfigureAwait(false);
-        Interlocked.Increment(ref _connectionsOpened);
-        return session;
-    }
-
-    private bool TryTakeIdle([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmtpSession? session)
-    {
-        lock (_idle)
+        var client = new OutboxSmtpClient { Timeout = (int)Math.Min(int.MaxValue, o.SendTimeout.TotalMilliseconds) };
+        if (_certificateValidation is not null)
         {
-            return _idle.TryPop(out session);
+            client.ServerCertificateValidationCallback = _certificateValidation;
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(o.Host!, o.Port, ct).ConfigureAwait(false);
+            var loopback = socket.RemoteEndPoint is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address);
+            var security = o.ImplicitTls ? SecureSocketOptions.SslOnConnect : o.EnableSsl ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+            try
+            {
+                await client.ConnectAsync(socket, o.Host!, o.Port, security, ct).ConfigureAwait(false);
+            }
+            catch (NotSupportedException ex) when (security == SecureSocketOptions.StartTls)
+            {
+                throw new System.Security.Authentication.AuthenticationException(
+                    $"The SMTP server {o.Host}:{o.Port} does not offer STARTTLS (Mail:EnableSsl is on).", ex);
+            }
+
+            if (!string.IsNullOrEmpty(o.UserName))
+            {
+                if (!client.IsSecure && !loopback)
+                {
+                    throw new System.Security.Authentication.AuthenticationException(
+                        $"Refusing to send the SMTP password to {o.Host}:{o.Port} without TLS; turn on Mail:EnableSsl or Mail:ImplicitTls.");
+                }
+
+                await client.AuthenticateAsync(new NetworkCredential(o.UserName, o.Password), ct).ConfigureAwait(false);
+            }
+
+            Interlocked.Increment(ref _connectionsOpened);
+            return client;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && MailFailureClassifier.Classify(ex) != DeliveryFailureKind.ServerUnavailable)
+        {
+            await CloseAsync(client).ConfigureAwait(false);
+            socket.Dispose();
+            throw new MailServerUnavailableException($"Could not open an SMTP session with {o.Host}:{o.Port}: {ex.Message}", ex);
+        }
+        catch
+        {
+            await CloseAsync(client).ConfigureAwait(false);
+            socket.Dispose();
+            throw;
         }
     }
 
-    private async Task GiveBackAsync(SmtpSession session)
+    private bool TryTakeIdle([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OutboxSmtpClient? client)
     {
-        if (session.IsUsable && Volatile.Read(ref _disposed) == 0)
+        lock (_idle)
+        {
+            return _idle.TryPop(out client);
+        }
+    }
+
+    private async Task GiveBackAsync(OutboxSmtpClient client)
+    {
+        if (client.IsConnected && Volatile.Read(ref _disposed) == 0)
         {
             lock (_idle)
             {
                 if (_idle.Count < Math.Max(1, _options.Value.Parallelism))
                 {
-                    _idle.Push(session);
+                    _idle.Push(client);
                     return;
                 }
             }
         }
 
-        await session.DisposeAsync().ConfigureAwait(false);
+        await CloseAsync(client).ConfigureAwait(false);
+    }
+
+    /// <summary>Says QUIT (briefly) when still connected, then disposes; errors are ignored (the connection goes anyway).</summary>
+    private static async Task CloseAsync(OutboxSmtpClient client)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await client.DisconnectAsync(quit: true, quit.Token).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // Closing anyway: a failed QUIT changes nothing.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    /// <summary>MailKit's client, noting whether the server accepted the envelope sender of the current message.</summary>
+    private sealed class OutboxSmtpClient : SmtpClient
+    {
+        /// <summary>Whether MAIL FROM of the last <see cref="SendOneAsync"/> was accepted: from then on the message may reach the server.</summary>
+        public bool SenderAccepted { get; private set; }
+
+        /// <summary>Messages this connection has had accepted.</summary>
+        public int MessagesSent { get; private set; }
+
+        /// <summary>When this connection last finished a message (<see cref="Environment.TickCount64"/> milliseconds).</summary>
+        public long LastUsedTicks { get; private set; } = Environment.TickCount64;
+
+        /// <summary>MAIL FROM, RCPT TO, DATA (dot-stuffed by MailKit) for <paramref name="mime"/>, written with <see cref="MailMessageBuilder.Format"/>.</summary>
+        public async Task SendOneAsync(MimeMessage mime, CancellationToken ct)
+        {
+            SenderAccepted = false;
+            await SendAsync(MailMessageBuilder.Format, mime, MailMessageBuilder.Sender(mime), [MailMessageBuilder.Recipient(mime)], ct).ConfigureAwait(false);
+            MessagesSent++;
+            LastUsedTicks = Environment.TickCount64;
+        }
+
+        /// <inheritdoc />
+        protected override void OnSenderAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            SenderAccepted = true;
+            base.OnSenderAccepted(message, mailbox, response);
+        }
+    }
+}
+
+/// <summary>
+/// The SMTP session could not be opened for a reason that concerns every message (a refused greeting, say):
+/// <see cref="MailFailureClassifier"/> treats it as <see cref="DeliveryFailureKind.ServerUnavailable"/>.
+/// </summary>
+public sealed class MailServerUnavailableException : Exception
+{
+    /// <summary>An exception with a message.</summary>
+    public MailServerUnavailableException()
+    {
+    }
+
+    /// <summary>An exception with a message.</summary>
+    public MailServerUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>An exception with a message and the failure that caused it.</summary>
+    public MailServerUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }
