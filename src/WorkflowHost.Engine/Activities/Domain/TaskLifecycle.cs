@@ -191,7 +191,7 @@ internal static class TaskLifecycle
         {
             var daysLeft = task.DueDate.DayNumber - today.DayNumber;
             context.Enqueue(key, MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
-            context.Journal("ReminderSent", $"nhắc ngay theo yêu cầu, còn {daysLeft} ngày", task, actor ?? "secretariat");
+            context.Journal("ReminderSent", $"nhắc ngay theo yêu cầu, {DaysLeftText(daysLeft)}", task, actor ?? "secretariat");
         }
         else
         {
@@ -225,12 +225,25 @@ internal static class TaskLifecycle
                 // A reminder is never sent after the deadline (the overdue notice says it instead).
                 var send = !awaitingReview && rung.FireAt == latest && (!rung.IsReminder || (rung == lastReminder && !pastDue));
                 if (send) Fire(context, task, unit, rung);
-                else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : rung.IsReminder && pastDue ? "đã quá hạn" : "đã qua, gửi bậc mới nhất")}", task);
+                else context.Journal("RungSkipped", $"{Describe(rung)}: {SkipReason(rung, awaitingReview, pastDue, latest, lastReminder)}", task);
             }
             task.NextRung = due[^1].Index + 1;
         }
         await ScheduleNextAsync(context, task, ladder).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Why a due rung is not sent: the task awaits review; a reminder after the deadline; a reminder the
+    /// calendar moved onto the same morning as the one sent (merged, issue 15.2); else a stale passed rung.
+    /// </summary>
+    private static string SkipReason(LadderRung rung, bool awaitingReview, bool pastDue, DateTimeOffset latest, LadderRung? lastReminder) =>
+        awaitingReview ? "đang chờ xem xét"
+        : rung.IsReminder && pastDue ? "đã quá hạn"
+        : rung.IsReminder && rung.FireAt == latest && lastReminder is not null ? $"gộp vào lời nhắc ngày {PlanTime.Format(PlanTime.LocalDate(latest))}"
+        : "đã qua, gửi bậc mới nhất";
+
+    /// <summary>"còn N ngày", or "hôm nay là hạn cuối" on the due date itself (as the email says).</summary>
+    private static string DaysLeftText(int daysLeft) => daysLeft <= 0 ? "hôm nay là hạn cuối" : $"còn {daysLeft.ToString(CultureInfo.InvariantCulture)} ngày";
 
     private static async Task ScheduleNextAsync(ActivityExecutionContext context, UnitTaskRecord task, IReadOnlyList<LadderRung>? ladder = null)
     {
@@ -257,7 +270,7 @@ internal static class TaskLifecycle
         {
             var daysLeft = task.DueDate.DayNumber - today.DayNumber;
             context.Enqueue($"{key}/{unit.Email}", MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
-            context.Journal("ReminderSent", $"{Describe(rung)}, còn {daysLeft} ngày", task);
+            context.Journal("ReminderSent", $"{Describe(rung)}, {DaysLeftText(daysLeft)}", task);
             return;
         }
         var daysLate = MailComposer.DaysBetween(task.DueDate, today);
