@@ -21,6 +21,12 @@ public sealed class SimulationSummary
     /// <summary>Emails queued per kind (from the journal: one entry per email).</summary>
     public IReadOnlyDictionary<MailKind, int> Emails { get; }
 
+    /// <summary>Tasks not closed at the end (open, submitted or returned), by due date, milestone and unit.</summary>
+    public IReadOnlyList<UnitTaskRecord> OpenTasks { get; private init; } = [];
+
+    /// <summary>True when the journal has the instance's WorkflowFinished entry.</summary>
+    public bool Finished => _counters.Total("WorkflowFinished") > 0;
+
     /// <summary>Computes the summary from a result that kept its journal and tasks.</summary>
     public static SimulationSummary From(SimulationResult result)
     {
@@ -55,7 +61,10 @@ public sealed class SimulationSummary
             [MailKind.SubmissionReturned] = counters.Total("Returned"),
             [MailKind.SubmissionAccepted] = counters.Total("Accepted"),
         };
-        return new SimulationSummary(milestones, emails, counters);
+        return new SimulationSummary(milestones, emails, counters)
+        {
+            OpenTasks = [.. tasks.Where(t => !t.IsClosed).OrderBy(t => t.DueDate).ThenBy(t => t.Milestone, StringComparer.Ordinal).ThenBy(t => t.UnitCode, StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>The summary as a fixed-width text table (Vietnamese headers with English).</summary>
@@ -72,6 +81,7 @@ public sealed class SimulationSummary
         sb.AppendLine(inv, $"{"Tổng (total)",-34} {"",-10} {Milestones.Sum(m => m.Tasks),6} {Milestones.Sum(m => m.OnTime),8} {Milestones.Sum(m => m.Late),5} {Milestones.Sum(m => m.Missing),6} {Milestones.Sum(m => m.Returned),7} {Milestones.Sum(m => m.Reminders),5} {Milestones.Sum(m => m.OverdueNotices),6} {Milestones.Sum(m => m.HeadEscalations),6} {Milestones.Sum(m => m.Digests),6}");
         sb.AppendLine();
         AppendQuotas(sb, _counters);
+        AppendUnfinished(sb);
         sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
         sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
         return sb.ToString();
@@ -92,6 +102,19 @@ public sealed class SimulationSummary
         sb.AppendLine(CultureInfo.InvariantCulture, $"Chỉ tiêu điển hình (quotas): {met + shortfalls.Count} kỳ đánh giá, {met} đạt (met), {shortfalls.Count} thiếu (shortfall); thư QuotaShortfall: {shortfalls.Count} cho đơn vị chủ trì + {summaries} tổng hợp cho Thường trực");
         foreach (var e in shortfalls)
             sb.AppendLine(CultureInfo.InvariantCulture, $"  thiếu (shortfall) {PlanTime.Format(e.At)}: {e.Detail}");
+        sb.AppendLine();
+    }
+
+    /// <summary>
+    /// When the instance did not reach WorkflowFinished (issue 15.5: e.g. a unit never submits a task whose
+    /// ladder has ended, so nothing more can happen): says so and lists the tasks that keep it open.
+    /// </summary>
+    private void AppendUnfinished(StringBuilder sb)
+    {
+        if (Finished) return;
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Quy trình chưa kết thúc (WorkflowFinished not reached): {OpenTasks.Count} nhiệm vụ còn mở (open tasks keep the instance open)");
+        foreach (var t in OpenTasks)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {t.UnitCode} — {t.Milestone} — hạn {PlanTime.Format(t.DueDate)} — {t.Status} ({MailComposer.StatusText(t.Status)})");
         sb.AppendLine();
     }
 
