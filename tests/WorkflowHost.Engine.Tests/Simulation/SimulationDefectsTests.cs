@@ -49,4 +49,58 @@ public sealed class SimulationDefectsTests
         Assert.Contains(result.Journal, e => e.Event == "WorkflowFinished");
         Assert.DoesNotContain("còn mở", text, StringComparison.Ordinal);
     }
+
+    // ---- working days (issue 15.3) ----
+
+    private static async Task<UnitTaskRecord> SimulateOneAsync(string due, string scenarioJson)
+    {
+        var harness = ForTest(Local(2024, 1, 2, 8), AllUnitsPlan(due)).With(new RuntimeOptions { Calendar = Vietnam });
+        var result = await harness.SimulateAsync("test", Scenario.Parse(scenarioJson));
+        return result.Tasks.Single(t => t.UnitCode == "PNV");
+    }
+
+    [Fact]
+    public async Task Simulate_SubmissionOnTetMung1_MovesToTheNextWorkingDay()
+    {
+        // 10 days before 20/02/2024 is Saturday 10/02, Tết mùng 1: the unit submits on Thursday 15/02,
+        // the first working day after Tết; the review (16/02) is a working day.
+        var task = await SimulateOneAsync("2024-02-20", """{"default": {"daysBeforeDue": 10}}""");
+
+        Assert.Equal(Local(2024, 2, 15, 9), task.SubmittedAt);
+        Assert.Equal(Local(2024, 2, 16, 10), task.CompletedAt);
+        Assert.Equal(UnitTaskStatus.Done, task.Status);
+    }
+
+    [Fact]
+    public async Task Simulate_MovingLaterWouldMakeItLate_MovesToThePreviousWorkingDay()
+    {
+        // 2 days before Monday 12/02/2024 is mùng 1 (10/02); the next working day (15/02) is past the
+        // deadline, so the on-time unit submits on the last working day before, Wednesday 07/02, and is
+        // still on time; the review, due on 08/02 (Tết), moves to Thursday 15/02.
+        var task = await SimulateOneAsync("2024-02-12", "{}");
+
+        Assert.Equal(Local(2024, 2, 7, 9), task.SubmittedAt);
+        Assert.Equal(Local(2024, 2, 15, 10), task.CompletedAt);
+        Assert.Equal(UnitTaskStatus.Done, task.Status);
+    }
+
+    [Fact]
+    public async Task Simulate_WorkingDaysOnlyOff_SubmitsOnTheHoliday()
+    {
+        var task = await SimulateOneAsync("2024-02-20", """{"workingDaysOnly": false, "default": {"daysBeforeDue": 10}}""");
+
+        Assert.Equal(Local(2024, 2, 10, 9), task.SubmittedAt);
+        Assert.Equal(Local(2024, 2, 11, 10), task.CompletedAt);
+    }
+
+    [Fact]
+    public async Task Simulate_ReturnedSubmission_ResubmitsAndIsReviewedOnWorkingDays()
+    {
+        // Submitted Thursday 01/02/2024, returned Friday 02/02, resubmitted 2 days later = Sunday 04/02 →
+        // Monday 05/02, accepted Tuesday 06/02.
+        var task = await SimulateOneAsync("2024-02-29", """{"rules": [{"units": ["PNV"], "daysBeforeDue": 28, "returnOnce": true}]}""");
+
+        Assert.Equal(Local(2024, 2, 5, 9), task.SubmittedAt);
+        Assert.Equal(Local(2024, 2, 6, 10), task.CompletedAt);
+    }
 }
