@@ -103,4 +103,52 @@ public sealed class SimulationDefectsTests
         Assert.Equal(Local(2024, 2, 5, 9), task.SubmittedAt);
         Assert.Equal(Local(2024, 2, 6, 10), task.CompletedAt);
     }
+
+    // ---- minimums (issue 15.1) ----
+
+    private const string TwoRows = """{"exemplars": [{"milestone": "bao-cao", "units": ["PNV"], "rows": [{"kind": "collective", "name": "Tập thể", "count": 2}]}]}""";
+
+    [Fact]
+    public async Task Accept_NominationBelowItsMinimum_IsAcceptedButFlaggedShort()
+    {
+        var harness = ForTest(Local(2024, 3, 1, 8), AllUnitsPlan("2024-03-15", "Nomination", "ít nhất 03 điển hình"));
+        var result = await harness.SimulateAsync("test", Scenario.Parse(TwoRows));
+
+        var pnv = result.Tasks.Single(t => t.UnitCode == "PNV");
+        Assert.Equal(UnitTaskStatus.Done, pnv.Status);
+        Assert.Equal(("any:3", "collective:2", "any:1"), (pnv.Minimum, pnv.Counted, pnv.Shortfall));
+        Assert.True(pnv.IsShort);
+        // PTC submitted no rows at all: short by 3.
+        var ptc = result.Tasks.Single(t => t.UnitCode == "PTC");
+        Assert.Equal(("", "any:3"), (ptc.Counted, ptc.Shortfall));
+        var journaled = Assert.Single(result.Journal, e => e.Event == "MinimumShortfall" && e.UnitCode == "PNV");
+        Assert.Equal("cần ít nhất 3 điển hình, đã khai 2 tập thể (thiếu 1 điển hình)", journaled.Detail);
+        Assert.Contains(result.Journal, e => e.Event == "Accepted" && e.UnitCode == "PNV" && e.Detail == "hoàn thành đúng hạn, thiếu so với mức tối thiểu");
+    }
+
+    [Fact]
+    public async Task Accept_PerKindMinimumMet_IsNotShort()
+    {
+        var harness = ForTest(Local(2024, 3, 1, 8), AllUnitsPlan("2024-03-15", "Nomination", "02 tập thể"));
+        var result = await harness.SimulateAsync("test", Scenario.Parse(TwoRows));
+
+        var pnv = result.Tasks.Single(t => t.UnitCode == "PNV");
+        Assert.Equal(("collective:2", ""), (pnv.Counted, pnv.Shortfall));
+        Assert.False(pnv.IsShort);
+        Assert.DoesNotContain(result.Journal, e => e.Event == "MinimumShortfall" && e.UnitCode == "PNV");
+        Assert.Contains(result.Journal, e => e.Event == "Accepted" && e.UnitCode == "PNV" && e.Detail == "hoàn thành đúng hạn");
+    }
+
+    [Fact]
+    public async Task Summary_TaskWithAMinimum_ShowsTheMinimumAndTheRowsCounted()
+    {
+        var harness = ForTest(Local(2024, 3, 1, 8), AllUnitsPlan("2024-03-15", "Nomination", "ít nhất 03 điển hình"));
+        var result = await harness.SimulateAsync("test", Scenario.Parse(TwoRows));
+
+        var text = SimulationSummary.From(result).ToText(result);
+        Assert.Contains("bao-cao: tối thiểu 3 điển hình; 3 được chấp thuận, 0 đủ, 3 thiếu", text, StringComparison.Ordinal);
+        Assert.Contains("thiếu PNV: đã khai 2 tập thể", text, StringComparison.Ordinal);
+        var timeline = SimulationTimeline.ToText(result.Journal);
+        Assert.Contains("MinimumShortfall PNV: cần ít nhất 3 điển hình, đã khai 2 tập thể", timeline, StringComparison.Ordinal);
+    }
 }

@@ -107,6 +107,7 @@ internal static class TaskLifecycle
                 context.Add(submission);
                 task.Status = UnitTaskStatus.Submitted;
                 task.SubmittedAt = context.Now;
+                CountAgainstMinimum(task, submission);
                 context.Journal("Submitted", context.Now < task.DueAt ? "đúng hạn" : $"sau hạn {LateDays(task, context.Now)} ngày", task, actor ?? $"unit:{task.UnitCode}");
                 return null;
             case "return":
@@ -132,12 +133,27 @@ internal static class TaskLifecycle
                 task.Status = accepted.SubmittedAt < task.DueAt ? UnitTaskStatus.Done : UnitTaskStatus.DoneLate;
                 task.CompletedAt = context.Now;
                 context.Enqueue($"{task.Id}/accepted/{accepted.Id}/{unit.Email}", MailKind.SubmissionAccepted, unit.Email, context.Mail.Accepted(unit, task), task);
-                context.Journal("Accepted", task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn", task, actor ?? "secretariat");
+                context.Journal("Accepted", (task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn") + (task.IsShort ? ", thiếu so với mức tối thiểu" : ""), task, actor ?? "secretariat");
+                if (task.IsShort)
+                    context.Journal("MinimumShortfall", $"cần ít nhất {ExemplarCounts.Parse(task.Minimum).ToVietnamese()}, đã khai {ExemplarCounts.Parse(task.Counted).ToVietnamese()} (thiếu {ExemplarCounts.Parse(task.Shortfall).ToVietnamese()})", task);
                 await CountTowardsQuotasAsync(context, task, accepted).ConfigureAwait(false);
                 await context.RemoveBookmarkAsync($"{task.Id}/timer").ConfigureAwait(false);
                 await context.RemoveBookmarkAsync($"{task.Id}/event").ConfigureAwait(false);
                 return task;
         }
+    }
+
+    /// <summary>
+    /// Counts the submission's exemplar rows against the task's minimum (issue 15.1): <see cref="UnitTaskRecord.Counted"/>
+    /// and <see cref="UnitTaskRecord.Shortfall"/> (rows of any movement; a kind's surplus counts towards an any-kind minimum).
+    /// </summary>
+    private static void CountAgainstMinimum(UnitTaskRecord task, Submission submission)
+    {
+        var minimum = ExemplarCounts.Parse(task.Minimum);
+        if (minimum.IsEmpty && task.Kind is not (UnitTaskKind.Registration or UnitTaskKind.Nomination)) return;
+        var counted = ExemplarEntry.Count(ExemplarEntry.ReadAll(submission.ContentJson));
+        task.Counted = counted.ToString();
+        task.Shortfall = minimum.IsEmpty ? "" : counted.ShortfallAgainst(minimum).ToString();
     }
 
     /// <summary>Accepted exemplar rows of a registration or nomination add to the unit's open quotas whose period holds the submission date.</summary>
