@@ -144,6 +144,8 @@ public sealed class SimulationSummary
     {
         if (Finished) return;
         sb.AppendLine(CultureInfo.InvariantCulture, $"Quy trình chưa kết thúc (WorkflowFinished not reached): {OpenTasks.Count} nhiệm vụ còn mở (open tasks keep the instance open)");
+        if (OpenTasks.Count == 0)
+            sb.AppendLine("  không còn nhiệm vụ mở: quy trình chờ một sự kiện hoặc một mốc thời gian sau khi mô phỏng dừng (no open task: it waits for an event or a timer)");
         foreach (var t in OpenTasks)
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {t.UnitCode} — {t.Milestone} — hạn {PlanTime.Format(t.DueDate)} — {t.Status} ({MailComposer.StatusText(t.Status)})");
         sb.AppendLine();

@@ -87,7 +87,8 @@ public sealed class ShortNominationTests
         using var staff = host.NewClient();
         await SignInHttp.SignInAsync(staff);
 
-        // The console's review page says it before the secretariat decides.
+        // The inbox flags it, and the console's review page says it before the secretariat decides.
+        Assert.Matches($"<tr data-task=\"{System.Text.RegularExpressions.Regex.Escape(TaskId)}\">(?:(?!</tr>).)*data-short=\"true\"", (await staff.GetStringAsync("/console")).ReplaceLineEndings(" "));
         var review = await staff.GetStringAsync("/console/tasks/" + TaskId);
         Assert.Contains("id=\"task-short\"", review, StringComparison.Ordinal);
         Assert.Contains("Cần ít nhất 03, đã khai 02", review, StringComparison.Ordinal);

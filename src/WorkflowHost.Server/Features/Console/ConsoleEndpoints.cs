@@ -80,7 +80,7 @@ public static partial class ConsoleEndpoints
             {
                 html.Append(CultureInfo.InvariantCulture, $"""
                     <tr data-task="{E(task.Id)}"><td>{E(task.SubmittedAt is { } s ? PlanTime.Format(s) : "")}</td><td>{E(names.GetValueOrDefault((task.InstanceId, task.UnitCode), task.UnitCode))}</td>
-                    <td>{E(task.Title)}</td><td>{PlanTime.Format(task.DueDate)}</td><td>{Badge(task, now, t)}</td>
+                    <td>{E(task.Title)}</td><td>{PlanTime.Format(task.DueDate)}</td><td>{Badge(task, now, t)}{(task.IsShort ? $"""<br><span class="muted" data-short="true">{E(t["col.shortfall"])}</span>""" : "")}</td>
                     <td><a href="/console/tasks/{E(Url(task.Id))}">{E(t["review.open"])}</a></td></tr>
                     """);
             }
