@@ -32,9 +32,22 @@ public static class DashboardExport
     {
         if (string.IsNullOrEmpty(r.Task.Minimum)) return ["", "", ""];
         var submitted = r.Task.SubmittedAt is not null;
-        return [Portal.SubmissionForm.CountsText(ExemplarCounts.Parse(r.Task.Minimum), t),
-            submitted ? Portal.SubmissionForm.CountsText(ExemplarCounts.Parse(r.Task.Counted), t) : "",
-            r.Task.IsShort ? t.Format("short.by", Portal.SubmissionForm.CountsText(ExemplarCounts.Parse(r.Task.Shortfall), t)) : ""];
+        return [Portal.SubmissionForm.CountsText(Counts(r.Task.Minimum), t),
+            submitted ? Portal.SubmissionForm.CountsText(Counts(r.Task.Counted), t) : "",
+            r.Task.IsShort ? t.Format("short.by", Portal.SubmissionForm.CountsText(Counts(r.Task.Shortfall), t)) : ""];
+    }
+
+    // The engine writes canonical text; a value edited by hand in the database shows as 0 rather than failing the page.
+    private static ExemplarCounts Counts(string text)
+    {
+        try
+        {
+            return ExemplarCounts.Parse(text);
+        }
+        catch (FormatException)
+        {
+            return ExemplarCounts.None;
+        }
     }
 
     /// <summary>The rows as CSV bytes (UTF-8 with BOM, CRLF, RFC 4180 quoting, formula injection escaped).</summary>
