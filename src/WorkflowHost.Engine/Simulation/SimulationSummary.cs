@@ -111,6 +111,9 @@ public sealed class SimulationSummary
         sb.AppendLine();
     }
 
+    /// <summary>Most open tasks listed when the instance did not finish (the rest are counted; tasks.csv has them all).</summary>
+    public const int OpenListed = 50;
+
     /// <summary>Most short tasks listed per milestone in the summary (the rest are counted; tasks.csv has them all).</summary>
     public const int ShortListed = 10;
 
@@ -146,8 +149,9 @@ public sealed class SimulationSummary
         sb.AppendLine(CultureInfo.InvariantCulture, $"Quy trình chưa kết thúc (WorkflowFinished not reached): {OpenTasks.Count} nhiệm vụ còn mở (open tasks keep the instance open)");
         if (OpenTasks.Count == 0)
             sb.AppendLine("  không còn nhiệm vụ mở: quy trình chờ một sự kiện hoặc một mốc thời gian sau khi mô phỏng dừng (no open task: it waits for an event or a timer)");
-        foreach (var t in OpenTasks)
+        foreach (var t in OpenTasks.Take(OpenListed))
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {t.UnitCode} — {t.Milestone} — hạn {PlanTime.Format(t.DueDate)} — {t.Status} ({MailComposer.StatusText(t.Status)})");
+        if (OpenTasks.Count > OpenListed) sb.AppendLine(CultureInfo.InvariantCulture, $"  … {OpenTasks.Count - OpenListed} khác (more in tasks.csv)");
         sb.AppendLine();
     }
 
