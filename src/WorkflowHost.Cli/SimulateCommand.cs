@@ -173,10 +173,12 @@ public static class SimulateCommand
     {
         await using var writer = new StreamWriter(path, false, Utf8);
         var csv = CsvWriter.Create(writer, new CsvWriterOptions(), true);
-        csv.WriteRecord(["task", "milestone", "unit", "kind", "due_date", "status", "submitted_at", "completed_at", "returns"]);
+        // minimum, counted, shortfall: canonical exemplar counts (collective:3;individual:3, any:3), empty = none (issue 15.1).
+        csv.WriteRecord(["task", "milestone", "unit", "kind", "due_date", "status", "submitted_at", "completed_at", "returns", "minimum", "counted", "shortfall"]);
         foreach (var t in result.Tasks.OrderBy(t => t.DueDate).ThenBy(t => t.Milestone, StringComparer.Ordinal).ThenBy(t => t.UnitCode, StringComparer.Ordinal))
             csv.WriteRecord([t.Id, t.Milestone, t.UnitCode, t.Kind.ToString(), PlanTime.Format(t.DueDate), t.Status.ToString(),
-                t.SubmittedAt is { } sa ? PlanTime.Format(sa) : "", t.CompletedAt is { } ca ? PlanTime.Format(ca) : "", t.ReturnCount.ToString(CultureInfo.InvariantCulture)]);
+                t.SubmittedAt is { } sa ? PlanTime.Format(sa) : "", t.CompletedAt is { } ca ? PlanTime.Format(ca) : "", t.ReturnCount.ToString(CultureInfo.InvariantCulture),
+                t.Minimum, t.Counted, t.Shortfall]);
         await csv.FlushAsync(cancellationToken);
     }
 }

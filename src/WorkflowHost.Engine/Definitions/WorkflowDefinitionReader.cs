@@ -16,7 +16,7 @@ namespace WorkflowHost.Engine.Definitions;
 /// missing required inputs, values that do not evaluate, unreachable activities, cycles with no
 /// waiting activity, excessive nesting.
 /// </summary>
-public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
+public sealed partial class WorkflowDefinitionReader(ActivityRegistry registry)
 {
     /// <summary>Maximum nesting of activities (flowcharts in bodies in flowcharts…).</summary>
     public const int MaxNesting = 32;
@@ -27,7 +27,17 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
     /// <summary>Maximum document size in characters.</summary>
     public const int MaxDocumentLength = 4_000_000;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    /// <summary>
+    /// Maximum JSON depth the reader parses (objects and arrays). Far above what <see cref="MaxNesting"/>
+    /// activities need (about 2 per level), so that a definition nested too deep is reported by that rule,
+    /// with its path, rather than as invalid JSON; deeper documents are refused as invalid JSON.
+    /// </summary>
+    public const int MaxJsonDepth = 1024;
+
+    /// <summary>A problem's path keeps this many activity segments at each end; the middle becomes "…".</summary>
+    public const int PathEnds = 3;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxJsonDepth, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>A reader over the engine's default activities.</summary>
     public static WorkflowDefinitionReader Default { get; } = new(ActivityRegistry.Default);
@@ -92,6 +102,24 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
         return new DefinitionReadResult(new WorkflowBlueprint(definition, walk.Views), []);
     }
 
+    /// <summary>
+    /// Shortens a deep problem path to its first and last <see cref="PathEnds"/> activity segments
+    /// ("root(root)/activities[1](a)/…/activities[0](y)/activities[1](z).body"), so that an error 40 levels
+    /// down stays readable; shorter paths are returned as they are.
+    /// </summary>
+    public static string ShortenPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var segments = ActivitySegment().Matches(path);
+        if (segments.Count <= 2 * PathEnds + 1) return path;
+        var headEnd = segments[PathEnds - 1].Index + segments[PathEnds - 1].Length;
+        var tailStart = segments[segments.Count - PathEnds].Index;
+        return path[..headEnd] + "/…" + path[tailStart..];
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[/.]?[^/.()]+\([^()]*\)")]
+    private static partial System.Text.RegularExpressions.Regex ActivitySegment();
+
     private static DefinitionReadResult Fail(string path, string message) => new(null, [new DefinitionProblem(path, message)]);
 
     /// <summary>A string JSON value, or null for anything else (never throws on other kinds).</summary>
@@ -106,7 +134,13 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
 
         public Dictionary<string, FlowchartView> Views { get; } = new(StringComparer.Ordinal);
 
-        public void Problem(string path, string message) => Problems.Add(new DefinitionProblem(path, message));
+        public void Problem(string path, string message) => Problems.Add(new DefinitionProblem(ShortenPath(path), message));
+
+        /// <summary>
+        /// Ids of activities that were reported and left out (too deep, unknown type, no id…): connections
+        /// to them are not also reported as dangling.
+        /// </summary>
+        private readonly HashSet<string> _leftOut = new(StringComparer.Ordinal);
 
         public string? String(JsonObject json, string property, string path, bool required = false)
         {
@@ -331,7 +365,14 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
         private void ReadFlowchart(JsonObject json, string nodeId, string path, int depth, List<ActivityNode> children, List<Connection> connections)
         {
             var activities = new List<Activity>();
-            if (json["activities"] is JsonArray array)
+            if (json["activities"] is JsonArray tooDeep && tooDeep.Count > 0 && depth + 1 > MaxNesting)
+            {
+                // One problem for the whole subtree, at this flowchart; its connections are not checked.
+                Problem($"{path}.activities", $"activities nested deeper than {MaxNesting} levels");
+                foreach (var child in tooDeep.OfType<JsonObject>())
+                    if (Text(child["id"]) is { } leftOut) _leftOut.Add(leftOut);
+            }
+            else if (json["activities"] is JsonArray array)
             {
                 for (var i = 0; i < array.Count; i++)
                 {
@@ -341,7 +382,11 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
                         continue;
                     }
                     var materialized = Materialize(child, nodeId, $"{path}/activities[{i}]", depth + 1);
-                    if (materialized is null) continue;
+                    if (materialized is null)
+                    {
+                        if (Text(child["id"]) is { } leftOut) _leftOut.Add(leftOut);
+                        continue;
+                    }
                     // A duplicate id is already reported; keep the first so the flowchart can still be checked.
                     if (activities.Exists(a => a.Id == materialized.Value.Activity.Id)) continue;
                     children.Add(materialized.Value.Node);
@@ -398,12 +443,14 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry registry)
             var ok = true;
             if (source is null || !byId.TryGetValue(source, out var sourceActivity))
             {
+                if (source is not null && _leftOut.Contains(source)) return null;
                 Problem(path, $"dangling connection: source activity '{source}' is not in this flowchart");
                 ok = false;
                 sourceActivity = null;
             }
             if (target is null || !byId.ContainsKey(target))
             {
+                if (target is not null && _leftOut.Contains(target)) return null;
                 Problem(path, $"dangling connection: target activity '{target}' is not in this flowchart");
                 ok = false;
             }

@@ -34,6 +34,9 @@ public sealed partial class WorkflowRuntime(
     /// <summary>The clock.</summary>
     public TimeProvider Time => time;
 
+    /// <summary>The options this runtime runs with (working-day calendar, notification hour…).</summary>
+    public RuntimeOptions Options => _options;
+
     /// <summary>Starts an instance and runs its first step (until every branch waits).</summary>
     /// <exception cref="KeyNotFoundException">The definition, version or directory does not exist.</exception>
     /// <exception cref="InvalidWorkflowDefinitionException">The stored definition is invalid.</exception>

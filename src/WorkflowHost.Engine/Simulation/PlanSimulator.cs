@@ -10,7 +10,8 @@ namespace WorkflowHost.Engine.Simulation;
 /// Runs a plan from its start to its end on a virtual clock, on the same runtime and store as the
 /// live server: it jumps the clock to the next due timer or scenario action, resumes due timers,
 /// and plays the scenario's submissions and reviews through the same API calls the portal makes
-/// (batched per instant into one step). Deterministic: same inputs, same journal.
+/// (batched per instant into one step). Deterministic: same inputs, same journal. Submissions and
+/// reviews fall on working days of the runtime's calendar unless <see cref="Scenario.WorkingDaysOnly"/> is false.
 /// </summary>
 public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider clock, IWorkflowStore store)
 {
@@ -30,6 +31,7 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(output);
+        var calendar = scenario.WorkingDaysOnly ? runtime.Options.Calendar : null;
         var journal = new List<JournalEntry>();
         var actions = new PriorityQueue<PlannedAction, (DateTimeOffset, long)>();
         long sequence = 0;
@@ -94,7 +96,7 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
                 var rule = scenario.RuleFor(task.Milestone, task.UnitCode);
                 if (rule.Never) continue;
                 var day = rule.DaysAfterDue is { } after ? task.DueDate.AddDays(after) : task.DueDate.AddDays(-(rule.DaysBeforeDue ?? 2));
-                var at = PlanTime.AtLocal(day, SubmitTime);
+                var at = PlanTime.AtLocal(SubmitDay(calendar, day, task.DueDate, PlanTime.LocalDate(task.CreatedAt)), SubmitTime);
                 if (at <= task.CreatedAt) at = task.CreatedAt.AddHours(1);
                 Schedule(new PlannedAction(task.Id, task.UnitCode, "submit", rule), at);
             }
@@ -115,13 +117,13 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
                 if (action.Kind == "submit")
                 {
                     payload = new JsonObject { ["action"] = "submit", ["content"] = scenario.ContentFor(task.Milestone, action.UnitCode), ["actor"] = "unit:" + action.UnitCode };
-                    var reviewAt = PlanTime.AtLocal(today.AddDays(scenario.ReviewAfterDays), ReviewTime);
+                    var reviewAt = PlanTime.AtLocal(calendar?.NextWorkingDayOnOrAfter(today.AddDays(scenario.ReviewAfterDays)) ?? today.AddDays(scenario.ReviewAfterDays), ReviewTime);
                     Schedule(action with { Kind = action.Rule.ReturnOnce && !action.Returned ? "return" : "accept" }, reviewAt);
                 }
                 else if (action.Kind == "return")
                 {
                     payload = new JsonObject { ["action"] = "return", ["comment"] = action.Rule.Comment ?? "Đề nghị bổ sung hồ sơ.", ["actor"] = "secretariat" };
-                    Schedule(action with { Kind = "submit", Returned = true }, PlanTime.AtLocal(today.AddDays(scenario.ResubmitAfterDays), SubmitTime));
+                    Schedule(action with { Kind = "submit", Returned = true }, PlanTime.AtLocal(SubmitDay(calendar, today.AddDays(scenario.ResubmitAfterDays), task.DueDate, today.AddDays(1)), SubmitTime));
                 }
                 else
                 {
@@ -139,6 +141,20 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
         var list = ids.ToList();
         var byId = (await session.FindTasksAsync(list, CancellationToken.None).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
         return [.. list.Where(byId.ContainsKey).Select(id => byId[id])];
+    }
+
+    /// <summary>
+    /// The working day a unit submits on, for a planned local <paramref name="day"/>: the day itself when it
+    /// works (or there is no calendar), else the next working day — unless the planned day is on time and
+    /// the next working day is past <paramref name="dueDate"/>: then the last working day before, if not
+    /// before <paramref name="earliest"/> (issue 15.3).
+    /// </summary>
+    private static DateOnly SubmitDay(WorkingDayCalendar? calendar, DateOnly day, DateOnly dueDate, DateOnly earliest)
+    {
+        if (calendar is null || calendar.IsWorkingDay(day)) return day;
+        var next = calendar.NextWorkingDayOnOrAfter(day);
+        if (day <= dueDate && next > dueDate && calendar.PreviousWorkingDayOnOrBefore(day) is var previous && previous >= earliest) return previous;
+        return next;
     }
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;

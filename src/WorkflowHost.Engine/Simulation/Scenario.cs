@@ -20,6 +20,15 @@ public sealed class Scenario
     /// <summary>Behaviour of tasks no rule matches.</summary>
     public ScenarioRule Default { get; init; } = new() { Action = "submit", DaysBeforeDue = 2 };
 
+    /// <summary>
+    /// Units submit and the secretariat reviews on working days of the runtime's calendar (default true;
+    /// no calendar = every day works). A submission day that is a day off moves to the next working day,
+    /// unless that would carry an on-time submission past the due date: then it moves to the last working
+    /// day before (so a unit planned on time stays on time). Reviews and resubmissions move to the next
+    /// working day. False = the scenario's days as they are, holidays included.
+    /// </summary>
+    public bool WorkingDaysOnly { get; init; } = true;
+
     /// <summary>Days between a submission and the secretariat's review (at 10:00 local).</summary>
     public int ReviewAfterDays { get; init; } = 1;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using WorkflowHost.Engine.Journal;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
 
@@ -20,6 +21,15 @@ public sealed class SimulationSummary
 
     /// <summary>Emails queued per kind (from the journal: one entry per email).</summary>
     public IReadOnlyDictionary<MailKind, int> Emails { get; }
+
+    /// <summary>Tasks not closed at the end (open, submitted or returned), by due date, milestone and unit.</summary>
+    public IReadOnlyList<UnitTaskRecord> OpenTasks { get; private init; } = [];
+
+    /// <summary>Tasks with a minimum (registrations and nominations that must list so many exemplars), by due date, milestone and unit.</summary>
+    public IReadOnlyList<UnitTaskRecord> MinimumTasks { get; private init; } = [];
+
+    /// <summary>True when the journal has the instance's WorkflowFinished entry.</summary>
+    public bool Finished => _counters.Total("WorkflowFinished") > 0;
 
     /// <summary>Computes the summary from a result that kept its journal and tasks.</summary>
     public static SimulationSummary From(SimulationResult result)
@@ -55,7 +65,11 @@ public sealed class SimulationSummary
             [MailKind.SubmissionReturned] = counters.Total("Returned"),
             [MailKind.SubmissionAccepted] = counters.Total("Accepted"),
         };
-        return new SimulationSummary(milestones, emails, counters);
+        return new SimulationSummary(milestones, emails, counters)
+        {
+            MinimumTasks = [.. tasks.Where(t => t.Minimum.Length > 0).OrderBy(t => t.DueDate).ThenBy(t => t.Milestone, StringComparer.Ordinal).ThenBy(t => t.UnitCode, StringComparer.Ordinal)],
+            OpenTasks = [.. tasks.Where(t => !t.IsClosed).OrderBy(t => t.DueDate).ThenBy(t => t.Milestone, StringComparer.Ordinal).ThenBy(t => t.UnitCode, StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>The summary as a fixed-width text table (Vietnamese headers with English).</summary>
@@ -72,6 +86,8 @@ public sealed class SimulationSummary
         sb.AppendLine(inv, $"{"Tổng (total)",-34} {"",-10} {Milestones.Sum(m => m.Tasks),6} {Milestones.Sum(m => m.OnTime),8} {Milestones.Sum(m => m.Late),5} {Milestones.Sum(m => m.Missing),6} {Milestones.Sum(m => m.Returned),7} {Milestones.Sum(m => m.Reminders),5} {Milestones.Sum(m => m.OverdueNotices),6} {Milestones.Sum(m => m.HeadEscalations),6} {Milestones.Sum(m => m.Digests),6}");
         sb.AppendLine();
         AppendQuotas(sb, _counters);
+        AppendMinimums(sb);
+        AppendUnfinished(sb);
         sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
         sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
         return sb.ToString();
@@ -92,6 +108,50 @@ public sealed class SimulationSummary
         sb.AppendLine(CultureInfo.InvariantCulture, $"Chỉ tiêu điển hình (quotas): {met + shortfalls.Count} kỳ đánh giá, {met} đạt (met), {shortfalls.Count} thiếu (shortfall); thư QuotaShortfall: {shortfalls.Count} cho đơn vị chủ trì + {summaries} tổng hợp cho Thường trực");
         foreach (var e in shortfalls)
             sb.AppendLine(CultureInfo.InvariantCulture, $"  thiếu (shortfall) {PlanTime.Format(e.At)}: {e.Detail}");
+        sb.AppendLine();
+    }
+
+    /// <summary>Most open tasks listed when the instance did not finish (the rest are counted; tasks.csv has them all).</summary>
+    public const int OpenListed = 50;
+
+    /// <summary>Most short tasks listed per milestone in the summary (the rest are counted; tasks.csv has them all).</summary>
+    public const int ShortListed = 10;
+
+    /// <summary>
+    /// Per milestone with a minimum (issue 15.1): the minimum, how many submissions were accepted, how many
+    /// met it and how many were accepted short, with the rows counted of the first <see cref="ShortListed"/> short ones.
+    /// </summary>
+    private void AppendMinimums(StringBuilder sb)
+    {
+        if (MinimumTasks.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine("Số lượng tối thiểu (minimums; rows counted against them):");
+        foreach (var g in MinimumTasks.GroupBy(t => t.Milestone, StringComparer.Ordinal))
+        {
+            var minimums = string.Join(" / ", g.Select(t => t.Minimum).Distinct(StringComparer.Ordinal).Select(m => ExemplarCounts.Parse(m).ToVietnamese()));
+            var accepted = g.Where(t => t.Status is UnitTaskStatus.Done or UnitTaskStatus.DoneLate).ToList();
+            var shortOnes = accepted.Where(t => t.IsShort).ToList();
+            sb.AppendLine(inv, $"  {g.Key}: tối thiểu {minimums}; {accepted.Count} được chấp thuận, {accepted.Count - shortOnes.Count} đủ, {shortOnes.Count} thiếu (short)");
+            foreach (var t in shortOnes.Take(ShortListed))
+                sb.AppendLine(inv, $"    thiếu {t.UnitCode}: đã khai {ExemplarCounts.Parse(t.Counted).ToVietnamese()} / tối thiểu {ExemplarCounts.Parse(t.Minimum).ToVietnamese()}");
+            if (shortOnes.Count > ShortListed) sb.AppendLine(inv, $"    … {shortOnes.Count - ShortListed} khác (more in tasks.csv)");
+        }
+        sb.AppendLine();
+    }
+
+    /// <summary>
+    /// When the instance did not reach WorkflowFinished (issue 15.5: e.g. a unit never submits a task whose
+    /// ladder has ended, so nothing more can happen): says so and lists the tasks that keep it open.
+    /// </summary>
+    private void AppendUnfinished(StringBuilder sb)
+    {
+        if (Finished) return;
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Quy trình chưa kết thúc (WorkflowFinished not reached): {OpenTasks.Count} nhiệm vụ còn mở (open tasks keep the instance open)");
+        if (OpenTasks.Count == 0)
+            sb.AppendLine("  không còn nhiệm vụ mở: quy trình chờ một sự kiện hoặc một mốc thời gian sau khi mô phỏng dừng (no open task: it waits for an event or a timer)");
+        foreach (var t in OpenTasks.Take(OpenListed))
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {t.UnitCode} — {t.Milestone} — hạn {PlanTime.Format(t.DueDate)} — {t.Status} ({MailComposer.StatusText(t.Status)})");
+        if (OpenTasks.Count > OpenListed) sb.AppendLine(CultureInfo.InvariantCulture, $"  … {OpenTasks.Count - OpenListed} khác (more in tasks.csv)");
         sb.AppendLine();
     }
 

@@ -11,21 +11,26 @@ namespace WorkflowHost.Engine.Simulation;
 public static class SimulationTimeline
 {
     /// <summary>
-    /// A readable timeline: one line per local day, milestone and event kind with a count and up to
-    /// five units, e.g. <c>23/09/2021 08:00  unit-plan-2021  ReminderSent ×50</c>.
+    /// A readable timeline: one line per local minute, milestone and event kind with a count and up to
+    /// five units, e.g. <c>23/09/2021 08:00  unit-plan-2021  ReminderSent ×50</c>; MinimumShortfall entries
+    /// get a line each, with the unit and what it lacks, after the minute's counted lines.
     /// </summary>
     public static string ToText(IReadOnlyList<JournalEntry> journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        var sb = new StringBuilder();
-        foreach (var group in journal.GroupBy(e => (At: PlanTime.Format(e.At), e.Milestone, e.Event)))
-        {
-            var units = group.Where(e => e.UnitCode is not null).Select(e => e.UnitCode!).Distinct(StringComparer.Ordinal).ToList();
-            var who = units.Count == 0 ? "" : units.Count <= 5 ? " (" + string.Join(", ", units) + ")" : $" ({string.Join(", ", units.Take(5))}, …)";
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{group.Key.At}  {group.Key.Milestone ?? "-",-32} {group.Key.Event} ×{group.Count()}{who}");
-        }
-        return sb.ToString();
+        // The same lines as the streamed writer's (the journal's instants never go back).
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var writer = new Writer(text);
+        writer.Add(journal);
+        writer.Finish();
+        return text.ToString();
     }
+
+    /// <summary>Entries the timeline lists one per line with their unit and detail instead of counting them: MinimumShortfall (issue 15.1).</summary>
+    private static bool ListedAlone(JournalEntry e) => e.Event == "MinimumShortfall";
+
+    private static string AloneLine(JournalEntry e) =>
+        string.Create(CultureInfo.InvariantCulture, $"{PlanTime.Format(e.At)}  {e.Milestone ?? "-",-32} {e.Event} {e.UnitCode}: {e.Detail}");
 
     /// <summary>The event log as JSON lines: one journal entry per line, local time with offset, stable key order.</summary>
     public static string ToJsonLines(IReadOnlyList<JournalEntry> journal)
@@ -74,6 +79,7 @@ public static class SimulationTimeline
     public sealed class Writer(TextWriter writer)
     {
         private readonly Dictionary<(string? Milestone, string Event), (int Count, List<string> Units)> _groups = [];
+        private readonly List<JournalEntry> _alone = [];
         private readonly List<(string? Milestone, string Event)> _order = [];
         private string? _at;
 
@@ -86,6 +92,11 @@ public static class SimulationTimeline
                 var at = PlanTime.Format(e.At);
                 if (at != _at) Finish();
                 _at = at;
+                if (ListedAlone(e))
+                {
+                    _alone.Add(e);
+                    continue;
+                }
                 var key = (e.Milestone, e.Event);
                 if (!_groups.TryGetValue(key, out var group))
                 {
@@ -108,8 +119,14 @@ public static class SimulationTimeline
                 writer.Write(string.Create(CultureInfo.InvariantCulture, $"{_at}  {key.Milestone ?? "-",-32} {key.Event} ×{count}{who}"));
                 writer.Write(Environment.NewLine);
             }
+            foreach (var e in _alone)
+            {
+                writer.Write(AloneLine(e));
+                writer.Write(Environment.NewLine);
+            }
             _groups.Clear();
             _order.Clear();
+            _alone.Clear();
         }
     }
 

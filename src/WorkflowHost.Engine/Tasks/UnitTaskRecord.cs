@@ -63,6 +63,22 @@ public sealed class UnitTaskRecord
     /// </summary>
     public string Minimum { get; set; } = "";
 
+    /// <summary>
+    /// Exemplar rows of the latest submission by kind (registration / nomination, or any task with a
+    /// <see cref="Minimum"/>), canonical <see cref="Quotas.ExemplarCounts"/> text; empty = none or not submitted.
+    /// </summary>
+    public string Counted { get; set; } = "";
+
+    /// <summary>
+    /// What the latest submission lacks to reach <see cref="Minimum"/> (canonical text, e.g. <c>any:1</c>);
+    /// empty = met, no minimum, or not submitted. It stays when the secretariat accepts a short submission
+    /// (issue 15.1: accepted, but "thiếu so với mức tối thiểu").
+    /// </summary>
+    public string Shortfall { get; set; } = "";
+
+    /// <summary>True when the latest submission fell short of the minimum (<see cref="Shortfall"/> not empty).</summary>
+    public bool IsShort => Shortfall.Length > 0;
+
     /// <summary>How many times the due date was amended (0 = as planned); part of later rungs' email keys.</summary>
     public int DueRevision { get; set; }
 

@@ -150,6 +150,13 @@ public sealed class WorkingDayCalendar
         return date;
     }
 
+    /// <summary><paramref name="date"/> itself if it is a working day, otherwise the last working day before it.</summary>
+    public DateOnly PreviousWorkingDayOnOrBefore(DateOnly date)
+    {
+        while (!IsWorkingDay(date)) date = date.AddDays(-1);
+        return date;
+    }
+
     /// <summary>The Vietnamese name of the day off on <paramref name="date"/>, or <see langword="null"/> if it is not one (ordinary weekends included).</summary>
     public string? HolidayName(DateOnly date) => _daysOff.TryGetValue(date, out var day) ? day.Name : null;
 

@@ -49,6 +49,7 @@ internal sealed class EngineEntityConfiguration :
         builder.ToTable("UnitTasks");
         builder.HasKey(t => t.Id);
         builder.Ignore(t => t.IsClosed);
+        builder.Ignore(t => t.IsShort);
         builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(20);
         builder.HasIndex(t => new { t.InstanceId, t.Milestone });

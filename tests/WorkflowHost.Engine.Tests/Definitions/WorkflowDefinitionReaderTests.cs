@@ -275,6 +275,40 @@ public sealed class WorkflowDefinitionReaderTests
         AssertProblem(result, $"nested deeper than {WorkflowDefinitionReader.MaxNesting} levels");
     }
 
+    /// <summary>Flowcharts level-1 … level-<paramref name="levels"/>, each holding a Start connected to the next level (issue 15.4).</summary>
+    private static string ConnectedNesting(int levels)
+    {
+        var inner = new DefinitionBuilder($"level-{levels}").Add(Start($"start-{levels}")).AsActivity();
+        for (var level = levels - 1; level >= 1; level--)
+            inner = new DefinitionBuilder($"level-{level}").Add(Start($"start-{level}"), inner).Chain($"start-{level}", $"level-{level + 1}").AsActivity();
+        return new DefinitionBuilder().Add(Start(), inner).Chain("start", "level-1").Build();
+    }
+
+    [Fact]
+    public void Read_200LevelsDeep_ReportsTheNestingRuleNotInvalidJson()
+    {
+        var result = Reader.Read(ConnectedNesting(200));
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains($"nested deeper than {WorkflowDefinitionReader.MaxNesting} levels", problem.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("invalid JSON", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_40LevelsDeep_ReportsTheDepthAloneWithAShortPath()
+    {
+        var result = Reader.Read(ConnectedNesting(40));
+
+        // No false "dangling connection" for the connection to the subtree that is too deep.
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains($"nested deeper than {WorkflowDefinitionReader.MaxNesting} levels", problem.Message, StringComparison.Ordinal);
+        // The path names the first and last few activities, not all 33.
+        Assert.True(problem.Path.Length < 160, problem.Path);
+        Assert.StartsWith("root(root)/activities[1](level-1)/activities[1](level-2)", problem.Path, StringComparison.Ordinal);
+        Assert.Contains("…", problem.Path, StringComparison.Ordinal);
+        Assert.EndsWith("/activities[1](level-31)/activities[1](level-32).activities", problem.Path, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_NestingAtTheLimit_IsValid()
     {

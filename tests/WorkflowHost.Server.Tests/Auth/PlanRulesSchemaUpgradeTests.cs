@@ -11,8 +11,8 @@ namespace WorkflowHost.Server.Tests.Auth;
 /// <summary>Schema version 3 adds task minimums, amended due dates and quotas; a version-2 database is upgraded at start.</summary>
 public sealed partial class PlanRulesSchemaUpgradeTests : IDisposable
 {
-    /// <summary>SQL that turns a version-3 database (SQLite or PostgreSQL) back into the version-2 shape.</summary>
-    public const string Version3Parts = "DROP TABLE \"Quotas\"; DROP TABLE \"UploadedFiles\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Minimum\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"DueRevision\"; ALTER TABLE \"WorkflowInstances\" DROP COLUMN \"UnitScope\"; ";
+    /// <summary>SQL that turns a current database (SQLite or PostgreSQL) back into the version-2 shape.</summary>
+    public const string Version3Parts = Data.TaskShortfallSchemaUpgradeTests.Version4Parts + "DROP TABLE \"Quotas\"; DROP TABLE \"UploadedFiles\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Minimum\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"DueRevision\"; ALTER TABLE \"WorkflowInstances\" DROP COLUMN \"UnitScope\"; ";
 
     private const string InsertOldTask = "INSERT INTO \"UnitTasks\" (\"Id\",\"InstanceId\",\"ScopeId\",\"ActivityId\",\"Milestone\",\"Kind\",\"Title\",\"UnitCode\",\"DueDate\",\"DueAt\",\"CreatedAt\",\"Status\",\"ReminderDays\",\"Escalation\",\"NextRung\",\"ReturnCount\") " +
         "VALUES ('old','i','root','a','m','Report','t','PNV','2024-03-15',@instant,@instant,'Open','7,1','0:unit',0,0)";

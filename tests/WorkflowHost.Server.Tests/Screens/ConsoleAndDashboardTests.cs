@@ -165,7 +165,7 @@ public sealed class ConsoleAndDashboardTests
         Assert.Contains("'@SUM(A1)", csv, StringComparison.Ordinal);
         Assert.Contains("'-2", csv, StringComparison.Ordinal);
         Assert.Contains("30/09/2021", csv, StringComparison.Ordinal);
-        Assert.StartsWith("Mã,Đơn vị,Khối / cụm,Mốc,Nhiệm vụ,Hạn,Số ngày trễ,Trạng thái,Loại\r\n", csv, StringComparison.Ordinal);
+        Assert.StartsWith("Mã,Đơn vị,Khối / cụm,Mốc,Nhiệm vụ,Hạn,Số ngày trễ,Trạng thái,Loại,Tối thiểu,Đã khai,Thiếu so với mức tối thiểu\r\n", csv, StringComparison.Ordinal);
 
         var xlsx = await client.GetByteArrayAsync("/dashboard/export.xlsx?milestone=unit-plan-2021");
         using var document = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);

@@ -107,6 +107,7 @@ internal static class TaskLifecycle
                 context.Add(submission);
                 task.Status = UnitTaskStatus.Submitted;
                 task.SubmittedAt = context.Now;
+                CountAgainstMinimum(task, submission);
                 context.Journal("Submitted", context.Now < task.DueAt ? "đúng hạn" : $"sau hạn {LateDays(task, context.Now)} ngày", task, actor ?? $"unit:{task.UnitCode}");
                 return null;
             case "return":
@@ -132,12 +133,27 @@ internal static class TaskLifecycle
                 task.Status = accepted.SubmittedAt < task.DueAt ? UnitTaskStatus.Done : UnitTaskStatus.DoneLate;
                 task.CompletedAt = context.Now;
                 context.Enqueue($"{task.Id}/accepted/{accepted.Id}/{unit.Email}", MailKind.SubmissionAccepted, unit.Email, context.Mail.Accepted(unit, task), task);
-                context.Journal("Accepted", task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn", task, actor ?? "secretariat");
+                context.Journal("Accepted", (task.Status == UnitTaskStatus.Done ? "hoàn thành đúng hạn" : "hoàn thành trễ hạn") + (task.IsShort ? ", thiếu so với mức tối thiểu" : ""), task, actor ?? "secretariat");
+                if (task.IsShort)
+                    context.Journal("MinimumShortfall", $"cần ít nhất {ExemplarCounts.Parse(task.Minimum).ToVietnamese()}, đã khai {ExemplarCounts.Parse(task.Counted).ToVietnamese()} (thiếu {ExemplarCounts.Parse(task.Shortfall).ToVietnamese()})", task);
                 await CountTowardsQuotasAsync(context, task, accepted).ConfigureAwait(false);
                 await context.RemoveBookmarkAsync($"{task.Id}/timer").ConfigureAwait(false);
                 await context.RemoveBookmarkAsync($"{task.Id}/event").ConfigureAwait(false);
                 return task;
         }
+    }
+
+    /// <summary>
+    /// Counts the submission's exemplar rows against the task's minimum (issue 15.1): <see cref="UnitTaskRecord.Counted"/>
+    /// and <see cref="UnitTaskRecord.Shortfall"/> (rows of any movement; a kind's surplus counts towards an any-kind minimum).
+    /// </summary>
+    private static void CountAgainstMinimum(UnitTaskRecord task, Submission submission)
+    {
+        var minimum = ExemplarCounts.Parse(task.Minimum);
+        if (minimum.IsEmpty && task.Kind is not (UnitTaskKind.Registration or UnitTaskKind.Nomination)) return;
+        var counted = ExemplarEntry.Count(ExemplarEntry.ReadAll(submission.ContentJson));
+        task.Counted = counted.ToString();
+        task.Shortfall = minimum.IsEmpty ? "" : counted.ShortfallAgainst(minimum).ToString();
     }
 
     /// <summary>Accepted exemplar rows of a registration or nomination add to the unit's open quotas whose period holds the submission date.</summary>
@@ -191,7 +207,7 @@ internal static class TaskLifecycle
         {
             var daysLeft = task.DueDate.DayNumber - today.DayNumber;
             context.Enqueue(key, MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
-            context.Journal("ReminderSent", $"nhắc ngay theo yêu cầu, còn {daysLeft} ngày", task, actor ?? "secretariat");
+            context.Journal("ReminderSent", $"nhắc ngay theo yêu cầu, {DaysLeftText(daysLeft)}", task, actor ?? "secretariat");
         }
         else
         {
@@ -225,12 +241,25 @@ internal static class TaskLifecycle
                 // A reminder is never sent after the deadline (the overdue notice says it instead).
                 var send = !awaitingReview && rung.FireAt == latest && (!rung.IsReminder || (rung == lastReminder && !pastDue));
                 if (send) Fire(context, task, unit, rung);
-                else context.Journal("RungSkipped", $"{Describe(rung)}: {(awaitingReview ? "đang chờ xem xét" : rung.IsReminder && pastDue ? "đã quá hạn" : "đã qua, gửi bậc mới nhất")}", task);
+                else context.Journal("RungSkipped", $"{Describe(rung)}: {SkipReason(rung, awaitingReview, pastDue, latest, lastReminder)}", task);
             }
             task.NextRung = due[^1].Index + 1;
         }
         await ScheduleNextAsync(context, task, ladder).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Why a due rung is not sent: the task awaits review; a reminder after the deadline; a reminder the
+    /// calendar moved onto the same morning as the one sent (merged, issue 15.2); else a stale passed rung.
+    /// </summary>
+    private static string SkipReason(LadderRung rung, bool awaitingReview, bool pastDue, DateTimeOffset latest, LadderRung? lastReminder) =>
+        awaitingReview ? "đang chờ xem xét"
+        : rung.IsReminder && pastDue ? "đã quá hạn"
+        : rung.IsReminder && rung.FireAt == latest && lastReminder is not null ? $"gộp vào lời nhắc ngày {PlanTime.Format(PlanTime.LocalDate(latest))}"
+        : "đã qua, gửi bậc mới nhất";
+
+    /// <summary>"còn N ngày", or "hôm nay là hạn cuối" on the due date itself (as the email says).</summary>
+    private static string DaysLeftText(int daysLeft) => daysLeft <= 0 ? "hôm nay là hạn cuối" : $"còn {daysLeft.ToString(CultureInfo.InvariantCulture)} ngày";
 
     private static async Task ScheduleNextAsync(ActivityExecutionContext context, UnitTaskRecord task, IReadOnlyList<LadderRung>? ladder = null)
     {
@@ -257,7 +286,7 @@ internal static class TaskLifecycle
         {
             var daysLeft = task.DueDate.DayNumber - today.DayNumber;
             context.Enqueue($"{key}/{unit.Email}", MailKind.Reminder, unit.Email, context.Mail.Reminder(unit, task, daysLeft), task);
-            context.Journal("ReminderSent", $"{Describe(rung)}, còn {daysLeft} ngày", task);
+            context.Journal("ReminderSent", $"{Describe(rung)}, {DaysLeftText(daysLeft)}", task);
             return;
         }
         var daysLate = MailComposer.DaysBetween(task.DueDate, today);

@@ -80,7 +80,7 @@ public static partial class ConsoleEndpoints
             {
                 html.Append(CultureInfo.InvariantCulture, $"""
                     <tr data-task="{E(task.Id)}"><td>{E(task.SubmittedAt is { } s ? PlanTime.Format(s) : "")}</td><td>{E(names.GetValueOrDefault((task.InstanceId, task.UnitCode), task.UnitCode))}</td>
-                    <td>{E(task.Title)}</td><td>{PlanTime.Format(task.DueDate)}</td><td>{Badge(task, now, t)}</td>
+                    <td>{E(task.Title)}</td><td>{PlanTime.Format(task.DueDate)}</td><td>{Badge(task, now, t)}{(task.IsShort ? $"""<br><span class="muted" data-short="true">{E(t["col.shortfall"])}</span>""" : "")}</td>
                     <td><a href="/console/tasks/{E(Url(task.Id))}">{E(t["review.open"])}</a></td></tr>
                     """);
             }
@@ -126,6 +126,8 @@ public static partial class ConsoleEndpoints
             <p>{E(t["col.due"])}: <strong>{PlanTime.Format(task.DueDate)}</strong> · {Badge(task, now, t)} <span id="task-status">{E(t["task." + task.Status])}</span>
             · <a href="/console/instances/{E(Url(task.InstanceId))}">{E(t["task.journal"])}</a></p>
             """);
+        // A submission short of the task's minimum (issue 15.1): it may be accepted, and then stays "short".
+        if (task.IsShort) html.Append(CultureInfo.InvariantCulture, $"""<p class="warn" id="task-short">{E(SubmissionForm.ShortText(task.Minimum, task.Counted, t))}</p>""");
         var submissions = await db.Submissions.AsNoTracking().Where(s => s.TaskId == task.Id).ToListAsync(cancellationToken);
         foreach (var s in submissions.OrderByDescending(s => s.SubmittedAt)) html.Append(SubmissionView.Render(s, t));
         if (task.Status == UnitTaskStatus.Submitted)

@@ -25,6 +25,7 @@ public sealed class DashboardData(WorkflowHostDbContext db, UnitDirectoryStore d
         {
             Id = t.Id, InstanceId = t.InstanceId, ScopeId = "", ActivityId = "", Milestone = t.Milestone, Kind = t.Kind, Title = t.Title,
             UnitCode = t.UnitCode, DueDate = t.DueDate, DueAt = t.DueAt, Status = t.Status, SubmittedAt = t.SubmittedAt, CompletedAt = t.CompletedAt,
+            Minimum = t.Minimum, Counted = t.Counted, Shortfall = t.Shortfall,
         }).ToListAsync(cancellationToken);
         var directoryOf = instances.ToDictionary(i => i.Id, i => i.Directory);
         var rows = new List<DashboardRow>(tasks.Count);

@@ -95,6 +95,20 @@ public static class DashboardEndpoints
         html.Append(CultureInfo.InvariantCulture, $"""<h2>{E(t["dash.byGroup"])}</h2>""");
         html.Append(Compliance("by-group", view.GroupBy(r => r.GroupName).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key.Length == 0 ? "—" : g.Key, g.ToList())), t["col.group"], t));
 
+        // Submissions short of their task's minimum (issue 15.1), per period (milestone) and unit: accepted ones stay "short".
+        var shortRows = view.Where(r => r.Task.IsShort).OrderBy(r => r.Task.DueAt).ThenBy(r => r.UnitName, StringComparer.Ordinal).ToList();
+        html.Append(CultureInfo.InvariantCulture, $"""<h2>{E(t["dash.short"])} (<span id="short-count">{shortRows.Count}</span>)</h2>""");
+        if (shortRows.Count > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<div class="scroll"><table id="short"><thead><tr><th>{E(t["col.unit"])}</th><th>{E(t["col.milestone"])}</th><th>{E(t["col.due"])}</th><th>{E(t["col.minimum"])}</th><th>{E(t["col.declared"])}</th><th>{E(t["col.shortfall"])}</th><th>{E(t["col.status"])}</th></tr></thead><tbody>""");
+            foreach (var r in shortRows.Take(PageRows))
+            {
+                var cells = DashboardExport.MinimumCells(r, t);
+                html.Append(CultureInfo.InvariantCulture, $"""<tr data-task="{E(r.Task.Id)}"><td>{E(r.UnitName)}</td><td>{E(r.Task.Milestone)}</td><td>{PlanTime.Format(r.Task.DueDate)}</td><td>{E(cells[0])}</td><td>{E(cells[1])}</td><td>{E(cells[2])}</td><td>{E(t["task." + r.Task.Status])}</td></tr>""");
+            }
+            html.Append("</tbody></table></div>");
+        }
+
         // Quotas (filled by the ThiDua.Quota activity; empty until it runs).
         var quotaQuery = db.Quotas.AsNoTracking();
         if (filter.Instance is not null) quotaQuery = quotaQuery.Where(q => q.InstanceId == filter.Instance);
@@ -153,7 +167,7 @@ public static class DashboardEndpoints
             var late = r.Colour == TaskColour.Red || r.Task.Status == Engine.Tasks.UnitTaskStatus.DoneLate ? Math.Max(r.DaysLate, 0).ToString(CultureInfo.InvariantCulture) : "";
             if (r.Task.Status == Engine.Tasks.UnitTaskStatus.DoneLate && r.Task.CompletedAt is { } done)
                 late = Math.Max(0, PlanTime.LocalDate(r.Task.SubmittedAt ?? done).DayNumber - r.Task.DueDate.DayNumber).ToString(CultureInfo.InvariantCulture);
-            html.Append(CultureInfo.InvariantCulture, $"""<tr class="{css}" data-task="{E(r.Task.Id)}" data-colour="{r.Colour.ToString().ToLowerInvariant()}"><td>{E(r.UnitName)}</td><td>{E(r.GroupName)}</td><td>{E(r.Task.Milestone)}<br><span class="muted">{E(r.Task.Title)}</span></td><td>{PlanTime.Format(r.Task.DueDate)}</td><td class="num">{late}</td><td>{Badge(r.Colour, t)}</td></tr>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<tr class="{css}" data-task="{E(r.Task.Id)}" data-colour="{r.Colour.ToString().ToLowerInvariant()}"{(r.Task.IsShort ? " data-short=\"true\"" : "")}><td>{E(r.UnitName)}</td><td>{E(r.GroupName)}</td><td>{E(r.Task.Milestone)}<br><span class="muted">{E(r.Task.Title)}</span></td><td>{PlanTime.Format(r.Task.DueDate)}</td><td class="num">{late}</td><td>{Badge(r.Colour, t)}{(r.Task.IsShort ? $"""<br><span class="muted">{E(DashboardExport.MinimumCells(r, t)[2])}</span>""" : "")}</td></tr>""");
         }
         return html.Append("</tbody></table></div>").ToString();
     }

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Mail;
+using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
 using WorkflowHost.Engine.Timeline;
@@ -27,7 +28,11 @@ namespace WorkflowHost.Server.Features.Portal;
 /// goes on to the clean URL (a refresh page, so that the Strict cookie is sent); an expired link gets a page with a button that sends a new one to the unit's
 /// registered email; an altered one a page asking for that email. Without a unit session: a redirect to
 /// <c>/portal/link</c> (staff get a 403). Another unit's task: 404.</item>
-/// <item><c>POST /portal/tasks/{id}</c>: the submission (multipart form, anti-forgery), then a receipt on screen and by email.</item>
+/// <item><c>POST /portal/tasks/{id}</c>: the submission (multipart form, anti-forgery), then a receipt on screen and by email.
+/// A registration or nomination with fewer exemplar rows than the task's minimum is not sent at once: the form comes
+/// back (200) with its rows and a warning ("Cần ít nhất 03, đã khai 02") and is sent only when posted again with the
+/// box <c>confirmShort</c> ticked. Server-rendered on purpose: no script (and no CSP hash) is needed, and it works on
+/// any phone browser; the live count above the rows is also server-rendered, refreshed by "add rows".</item>
 /// <item><c>GET/POST /portal/link</c>, <c>POST /portal/link/renew</c>: ask for a new link by email.</item>
 /// <item><c>GET /portal/calendar.ics?k=</c>: the unit's deadlines as iCalendar (feed token, no cookie).</item>
 /// <item><c>GET /files/{id}</c>: an attachment, for its unit and for staff.</item>
@@ -121,7 +126,7 @@ public static class PortalEndpoints
     }
 
     private static async Task<IResult> RenderTaskAsync(HttpContext context, UnitTaskRecord task, SubmissionForm form, IReadOnlyDictionary<string, string> errors, int extraRows,
-        WorkflowHostDbContext db, ApplicationClock clock, DbDefinitionSource catalog, PortalOptions options, int status, CancellationToken cancellationToken)
+        WorkflowHostDbContext db, ApplicationClock clock, DbDefinitionSource catalog, PortalOptions options, int status, CancellationToken cancellationToken, bool shortWarning = false)
     {
         var t = UiLanguage.For(context);
         var now = clock.GetUtcNow();
@@ -147,12 +152,18 @@ public static class PortalEndpoints
             var blueprint = instance is null ? null : await context.RequestServices.GetRequiredService<WorkflowRuntime>()
                 .GetBlueprintAsync(instance.DefinitionId, instance.DefinitionVersion, cancellationToken);
             var summary = errors.Count == 0 ? "" : $"""<div class="error" role="alert" id="form-errors">{HtmlPage.Encode(t["form.errors"])}<ul>{string.Concat(errors.Values.Distinct().Select(e => $"<li>{HtmlPage.Encode(e)}</li>"))}</ul></div>""";
+            // Fewer rows than the minimum (issue 14): said before sending; sent only with the box ticked.
+            var warning = !shortWarning ? "" : $"""
+                <div class="warn" role="alert" id="short-warning"><p>{HtmlPage.Encode(SubmissionForm.ShortText(task.Minimum, form.Counted().ToString(), t))}</p>
+                <label for="confirm-short"><input type="checkbox" id="confirm-short" name="confirmShort" value="1"> {HtmlPage.Encode(t["form.shortConfirm"])}</label></div>
+                """;
             html.Append(CultureInfo.InvariantCulture, $"""
                 <form method="post" action="/portal/tasks/{HtmlPage.Encode(Uri.EscapeDataString(task.Id))}" enctype="multipart/form-data" id="submission-form">
                 {ScreenLayout.Antiforgery(context)}
                 <fieldset><legend>{HtmlPage.Encode(t["kind." + task.Kind])}</legend>
                 {summary}
                 {form.RenderFields(task.Kind, t, errors, PlanMovements.Of(blueprint, directory), task.Minimum, options.MaxUploadMegabytes, extraRows)}
+                {warning}
                 <button type="submit" name="action" value="submit" id="submit">{HtmlPage.Encode(t["portal.submit"])}</button>
                 </fieldset>
                 </form>
@@ -195,6 +206,9 @@ public static class PortalEndpoints
         }
         if (errors.Count > 0)
             return await RenderTaskAsync(context, task, form, errors, 0, db, clock, catalog, options.Value, StatusCodes.Status400BadRequest, cancellationToken);
+        if (SubmissionForm.HasExemplars(task.Kind) && posted["confirmShort"] != "1" && !string.IsNullOrEmpty(task.Minimum)
+            && !form.Counted().ShortfallAgainst(ExemplarCounts.Parse(task.Minimum)).IsEmpty)
+            return await RenderTaskAsync(context, task, form, errors, 0, db, clock, catalog, options.Value, StatusCodes.Status200OK, cancellationToken, shortWarning: true);
         await db.SaveChangesAsync(cancellationToken);
         await runtime.SubmitAsync(task.Id, form.ToContent(task.Kind, attachment), "unit:" + task.UnitCode, cancellationToken);
 

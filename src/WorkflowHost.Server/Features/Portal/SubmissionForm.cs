@@ -193,9 +193,7 @@ public sealed class SubmissionForm
         }
         else if (HasExemplars(kind))
         {
-            var counts = new ExemplarCounts();
-            foreach (var row in Rows)
-                if (Enum.TryParse<ExemplarKind>(row.Kind, ignoreCase: true, out var k)) counts[k]++;
+            var counts = Counted();
             var min = ExemplarCounts.Parse(minimum);
             var countText = min.IsEmpty ? t.Format("form.noMinimum", CountsText(counts, t)) : t.Format("form.minimum", CountsText(counts, t), CountsText(min, t));
             html.Append(CultureInfo.InvariantCulture, $"""<fieldset class="rows"><legend>{HtmlPage.Encode(t["form.exemplars"])}</legend><p id="exemplar-count" class="muted">{HtmlPage.Encode(countText)}</p>{Err("exemplars")}""");
@@ -242,13 +240,45 @@ public sealed class SubmissionForm
         return html.ToString();
     }
 
-    /// <summary>"3 tập thể, 2 cá nhân" in the page's language ("0" when none).</summary>
-    public static string CountsText(ExemplarCounts counts, UiText t)
+    /// <summary>"3 tập thể, 2 cá nhân" (or "3 điển hình" for a minimum of any kind) in the page's language ("0" when none).</summary>
+    public static string CountsText(ExemplarCounts counts, UiText t) => CountsText(counts, t, "0");
+
+    /// <summary>
+    /// <see cref="CountsText(ExemplarCounts, UiText)"/> with the numbers formatted by <paramref name="format"/>
+    /// ("00" gives the plans' "03 tập thể").
+    /// </summary>
+    private static string CountsText(ExemplarCounts counts, UiText t, string format)
     {
         ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(t);
+        var culture = CultureInfo.GetCultureInfo(t.Code);
         var parts = Enum.GetValues<ExemplarKind>().Where(k => counts[k] > 0)
-            .Select(k => counts[k].ToString(CultureInfo.InvariantCulture) + " " + t["ex." + k.ToString().ToLowerInvariant()].ToLower(CultureInfo.GetCultureInfo(t.Code))).ToList();
-        return parts.Count == 0 ? "0" : string.Join(", ", parts);
+            .Select(k => counts[k].ToString(format, CultureInfo.InvariantCulture) + " " + t["ex." + k.ToString().ToLowerInvariant()].ToLower(culture)).ToList();
+        if (counts.AnyKind > 0) parts.Add(counts.AnyKind.ToString(format, CultureInfo.InvariantCulture) + " " + t["ex.any"].ToLower(culture));
+        return parts.Count == 0 ? 0.ToString(format, CultureInfo.InvariantCulture) : string.Join(", ", parts);
+    }
+
+    /// <summary>The rows of the form by kind (rows of an unknown kind are not counted).</summary>
+    public ExemplarCounts Counted()
+    {
+        var counts = new ExemplarCounts();
+        foreach (var row in Rows)
+            if (Enum.TryParse<ExemplarKind>(row.Kind, ignoreCase: true, out var k) && !int.TryParse(row.Kind, out _)) counts[k]++;
+        return counts;
+    }
+
+    /// <summary>
+    /// "Cần ít nhất 03, đã khai 02 — thiếu so với mức tối thiểu." (issue 14): a minimum of any kind compares
+    /// totals ("03", "02"); one by kind lists the kinds ("03 tập thể, 03 cá nhân"). Canonical texts as stored on the task.
+    /// </summary>
+    public static string ShortText(string minimum, string counted, UiText t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        var min = ExemplarCounts.Parse(minimum);
+        var have = ExemplarCounts.Parse(counted);
+        var anyOnly = min.AnyKind == min.Total;
+        return anyOnly
+            ? t.Format("form.short", min.Total.ToString("00", CultureInfo.InvariantCulture), have.Total.ToString("00", CultureInfo.InvariantCulture))
+            : t.Format("form.short", CountsText(min, t, "00"), CountsText(have, t, "00"));
     }
 }
