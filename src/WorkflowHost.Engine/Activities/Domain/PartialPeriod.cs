@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace WorkflowHost.Engine.Activities.Domain;
 
 /// <summary>
@@ -8,8 +10,10 @@ namespace WorkflowHost.Engine.Activities.Domain;
 public enum PartialPeriod
 {
     /// <summary>The partly covered first period is a task of its own, open from <c>from</c> (the default, and the behaviour before the input existed).</summary>
+    [Description("Vẫn tính kỳ đầu không trọn")]
     Include,
 
     /// <summary>The partly covered first period is not asked for; the first task is the first whole period.</summary>
+    [Description("Bỏ kỳ đầu không trọn")]
     Skip,
 }
