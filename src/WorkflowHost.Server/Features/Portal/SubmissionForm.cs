@@ -249,6 +249,8 @@ public sealed class SubmissionForm
         ArgumentNullException.ThrowIfNull(t);
         var parts = Enum.GetValues<ExemplarKind>().Where(k => counts[k] > 0)
             .Select(k => counts[k].ToString(CultureInfo.InvariantCulture) + " " + t["ex." + k.ToString().ToLowerInvariant()].ToLower(CultureInfo.GetCultureInfo(t.Code))).ToList();
+        // A minimum of any kind ("ít nhất 03 điển hình") was shown as "0".
+        if (counts.AnyKind > 0) parts.Add(counts.AnyKind.ToString(CultureInfo.InvariantCulture) + " " + t["ex.any"].ToLower(CultureInfo.GetCultureInfo(t.Code)));
         return parts.Count == 0 ? "0" : string.Join(", ", parts);
     }
 }
