@@ -155,6 +155,35 @@ public sealed class ProvincePlanEndToEndTests : IDisposable
         Assert.StartsWith("Không đọc được tệp Excel (.xlsx) (unreadable workbook)", UnitXlsxImport.Read(new MemoryStream([0x50, 0x4B, 0x03, 0x04, 1, 2]), empty).Rows.Single().Errors.Single(), StringComparison.Ordinal);
     }
 
+    /// <summary>The checked-in example spreadsheet imported by the CLI into a skeleton gives the checked-in example directory.</summary>
+    [Fact]
+    public async Task UnitsImportCommand_ExampleWorkbookIntoSkeleton_GivesTheExampleDirectory_BadFileWritesNothing()
+    {
+        var skeleton = JsonNode.Parse(File.ReadAllText(RepoPaths.Of("config/units/tinh-mau.json")))!.AsObject();
+        skeleton["groups"] = new JsonArray();
+        skeleton["units"] = new JsonArray();
+        var into = new FileInfo(_seed.Combine("skeleton.json"));
+        await File.WriteAllTextAsync(into.FullName, skeleton.ToJsonString());
+        var output = new FileInfo(_seed.Combine("out.json"));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await Cli.UnitsCommand.ImportAsync(new FileInfo(RepoPaths.Of("config/units/tinh-mau.units.xlsx")), into, output, stdout, stderr, CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("60 đơn vị mới, 0 cập nhật, 15 khối / cụm mới", stdout.ToString(), StringComparison.Ordinal);
+        var expected = UnitDirectory.Parse(File.ReadAllText(RepoPaths.Of("config/units/tinh-mau.json")));
+        var actual = UnitDirectory.Parse(File.ReadAllText(output.FullName));
+        Assert.Equal(JsonSerializer.Serialize(expected, UnitDirectory.SerializerOptions), JsonSerializer.Serialize(actual, UnitDirectory.SerializerOptions));
+
+        var badCsv = new FileInfo(_seed.Combine("bad.csv"));
+        await File.WriteAllTextAsync(badCsv.FullName, "code,name,group,email\nA1,Đơn vị A,KHOI-NOI-CHINH,a@tinhmau.example\nA1,Đơn vị B,KHOI-NOI-CHINH,b@tinhmau.example\n");
+        var before = await File.ReadAllTextAsync(output.FullName);
+        Assert.Equal(2, await Cli.UnitsCommand.ImportAsync(badCsv, output, null, stdout, stderr, CancellationToken.None));
+        Assert.Contains("dòng 3 (A1): Mã A1 lặp lại trong tệp (duplicate code).", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(output.FullName));
+    }
+
     [Fact]
     public async Task ProvincePlan_XlsxDirectoryThenPlanStarted_PortalShowsMinimumsAndRules_LateTasksEmailTheUnits_Dashboard()
     {
