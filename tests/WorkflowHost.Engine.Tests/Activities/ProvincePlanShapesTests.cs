@@ -266,6 +266,16 @@ public sealed class ProvincePlanShapesTests
         Assert.Equal(4, harness.JournalOf("ReminderSent").Count(e => e.Detail!.StartsWith("nhắc trước 7 ngày", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task RecurringTask_YearlyDayWithDateShift_TheDayMovesWithThePlansDates()
+    {
+        var harness = ForTest(Local(2024, 1, 5, 8), OneUnit(Recurring("report-11-6", "hằng năm, dịp 11/6", "năm 2024", "hết năm 2025", -10)));
+        await harness.Runtime.StartAsync(new StartWorkflowRequest { DefinitionId = "test", Directory = harness.DirectoryName, InstanceId = "wf", DateShiftDays = 3 }, CancellationToken.None);
+
+        var first = Assert.Single(harness.Store.Tasks);
+        Assert.Equal(("nomination-2024", new DateOnly(2024, 6, 4)), (first.Milestone, first.DueDate));
+    }
+
     // --- 2. one group split by a tag ---
 
     [Fact]

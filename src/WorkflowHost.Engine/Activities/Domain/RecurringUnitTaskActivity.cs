@@ -117,7 +117,16 @@ public sealed class RecurringUnitTaskActivity : Activity, IWaitingActivity
         var from = From.Expression is { } f ? evaluator.EvaluateStart(f) : default;
         var to = To.Expression is { } t ? evaluator.Evaluate<DateOnly>(t) : default;
         var partial = PartialFirstPeriod.Expression is { } p ? evaluator.Evaluate<PartialPeriod>(p) : PartialPeriod.Include;
-        return Periods(cadence, from, to, anniversary, partial);
+        return Shifted(cadence, from, to, anniversary, partial, evaluator.DateShiftDays);
+    }
+
+    /// <summary>The periods for dates already moved by an instance's <c>dateShiftDays</c>: a fixed yearly day moves with them
+    /// (11/6 + 3 days = 14/6), so the anniversaries are computed on the unmoved range and then moved.</summary>
+    private static IReadOnlyList<PlanPeriod> Shifted(RecurrenceCadence cadence, DateOnly from, DateOnly to, AnnualDate? anniversary, PartialPeriod partial, int shiftDays)
+    {
+        if (anniversary is null || cadence != RecurrenceCadence.Yearly || shiftDays == 0) return Periods(cadence, from, to, anniversary, partial);
+        return [.. Periods(cadence, from.AddDays(-shiftDays), to.AddDays(-shiftDays), anniversary, partial)
+            .Select(p => p with { Start = p.Start.AddDays(shiftDays), End = p.End.AddDays(shiftDays) })];
     }
 
     /// <summary>
@@ -205,7 +214,7 @@ public sealed class RecurringUnitTaskActivity : Activity, IWaitingActivity
     private IReadOnlyList<PlanPeriod> Occurrences(ActivityExecutionContext context)
     {
         var (cadence, anniversary) = ParseRecurrence(context.Get(Recurrence) ?? "");
-        return Periods(cadence, context.GetStart(From), context.Get(To), anniversary, context.Get(PartialFirstPeriod));
+        return Shifted(cadence, context.GetStart(From), context.Get(To), anniversary, context.Get(PartialFirstPeriod), context.Instance.DateShiftDays);
     }
 
     /// <summary>The rule applied to a first period that <c>from</c> only partly covers, for the journal and the unit
