@@ -15,16 +15,19 @@ public sealed class DesignerProvinceShapesTests : IDisposable
     private static JsonObject Input(JsonObject descriptor, string name) =>
         descriptor["inputs"]!.AsArray().Single(i => (string?)i!["name"] == name)!.AsObject();
 
+    /// <summary>The seeded directory (Tuần Giáo) uses one tag, "lead": the three tag inputs offer it as a checklist.</summary>
     [Fact]
-    public async Task ForEachUnit_RequireAndExcludeTags_AreMultitextInputsAfterTags()
+    public async Task ForEachUnit_TagsRequireAndExcludeTags_ChecklistsOfTheDirectoriesTags()
     {
         var each = await DescriptorAsync("ThiDua.ForEachUnit");
 
         var require = Input(each, "RequireTags");
-        Assert.Equal(("Chỉ đơn vị có nhãn", "multitext", "String[]"), ((string?)require["displayName"], (string?)require["uiHint"], (string?)require["typeName"]));
+        Assert.Equal(("Chỉ đơn vị có nhãn", "checklist", "String[]"), ((string?)require["displayName"], (string?)require["uiHint"], (string?)require["typeName"]));
         Assert.Contains("luc-luong-vu-trang", (string?)require["description"], StringComparison.Ordinal);
         var exclude = Input(each, "ExcludeTags");
-        Assert.Equal(("Trừ đơn vị có nhãn", "multitext"), ((string?)exclude["displayName"], (string?)exclude["uiHint"]));
+        Assert.Equal(("Trừ đơn vị có nhãn", "checklist"), ((string?)exclude["displayName"], (string?)exclude["uiHint"]));
+        foreach (var input in new[] { "Tags", "RequireTags", "ExcludeTags" })
+            Assert.Equal(["lead"], Input(each, input)["uiSpecifications"]!["checklist"]!["checkList"]!["items"]!.AsArray().Select(i => (string)i!["value"]!));
         var names = each["inputs"]!.AsArray().Select(i => (string?)i!["name"]).ToList();
         Assert.True(names.IndexOf("Tags") < names.IndexOf("RequireTags") && names.IndexOf("RequireTags") < names.IndexOf("ExcludeTags"));
     }
