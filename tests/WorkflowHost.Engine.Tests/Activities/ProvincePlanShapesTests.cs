@@ -305,6 +305,19 @@ public sealed class ProvincePlanShapesTests
     }
 
     [Fact]
+    public void ExamplePlan_NextPeriod_MovesTheStartAndEndPhrasesAndStaysValid_TheYearlyDayStays()
+    {
+        var proposal = NextPeriodPlanner.Propose(JsonNode.Parse(RepoFiles.Read("workflows/examples/tinh-mau-2023-2026.json"))!.AsObject(), 5);
+
+        Assert.Equal("tinh-mau-2028-2031", proposal.DefinitionId);
+        Assert.Contains(proposal.Changes, c => c.Input == "from" && c.Old == "từ ngày 14/8/2023" && c.New == "từ ngày 14/8/2028");
+        Assert.Contains(proposal.Changes, c => c.Input == "to" && c.Old == "hết năm 2025" && c.New == "hết năm 2030");
+        Assert.DoesNotContain(proposal.Changes, c => c.Input == "recurrence");
+        var result = WorkflowDefinitionReader.Default.Read(proposal.Definition.ToJsonString());
+        Assert.True(result.IsValid, string.Join("; ", result.Problems));
+    }
+
+    [Fact]
     public async Task ExamplePlan_TypicalScenario_EveryShapeGivesThePeriodsThePlanSays()
     {
         var directory = UnitDirectory.Parse(RepoFiles.Read("config/units/tinh-mau.json"));
