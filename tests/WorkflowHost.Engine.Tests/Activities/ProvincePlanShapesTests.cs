@@ -276,6 +276,19 @@ public sealed class ProvincePlanShapesTests
         Assert.Equal(("nomination-2024", new DateOnly(2024, 6, 4)), (first.Milestone, first.DueDate));
     }
 
+    [Fact]
+    public async Task Quota_FromAsAPeriodPhrase_StartsOnItsFirstDay()
+    {
+        var quota = Activity("quota", "ThiDua.Quota",
+            ("movement", Literal("Phong trào thử")), ("period", Literal("WholePeriod")), ("leadUnits", Strings("PNV")), ("minimum", Literal("01 tập thể")),
+            ("from", Input("Deadline", "năm 2023", "DateOnly")), ("to", Input("Deadline", "hết năm 2025", "DateOnly")));
+        var harness = ForTest(Local(2023, 1, 2, 8), new DefinitionBuilder().Add(Start(), quota).Chain("start", "quota").Build());
+        await harness.StartAsync();
+
+        var record = Assert.Single(harness.Store.Quotas);
+        Assert.Equal((new DateOnly(2023, 1, 1), new DateOnly(2025, 12, 31), "2023-2025"), (record.PeriodStart, record.PeriodEnd, record.Period));
+    }
+
     // --- 2. one group split by a tag ---
 
     [Fact]
