@@ -11,6 +11,8 @@ need=()
 [ -x /usr/bin/wrk ] || need+=(wrk)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# P7 (validate + simulate of the example province plan) needs none of them.
+[ "$*" = "--only P7" ] && need=()
 if [ ${#need[@]} -gt 0 ]; then
   # postfix only for its smtp-source load generator: no mail system is configured or started.
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
@@ -30,6 +32,19 @@ dotnet build WorkflowHost.sln -c Release -nologo -v q -clp:ErrorsOnly
       --filter "FullyQualifiedName~DesignerEditorTests.Editor_ColdLoad_DrawsTheTuanGiaoActivities" \
       --logger "console;verbosity=detailed" 2>&1 \
       | sed -n 's/.*first \/elsa\/api request at \([0-9]*\) ms, first node drawn at \([0-9]*\) ms.*; \([0-9]*\) requests, \([0-9.]*\) MiB transferred.*/RESULT P6 first_api_ms=\1 first_node_ms=\2 requests=\3 transferred_mib=\4/p'
+  fi
+  if [ $# -eq 0 ] || [[ " $* " == *P7* ]]; then
+    # P7 (issue 14): validate + simulate of a 60-unit, 4-year plan (the example province plan, 2023-2026, on the
+    # working-day calendar, durable SQLite as the README's command), two CLI processes as a secretariat runs them.
+    echo "## P7"
+    cli=src/WorkflowHost.Cli/bin/Release/net10.0/workflowhost.dll
+    rm -rf artifacts/bench/p7
+    start=$(date +%s.%N)
+    /usr/bin/time -f "validate: %e s wall, %M KB max RSS" dotnet "$cli" validate workflows/examples/tinh-mau-2023-2026.json
+    /usr/bin/time -f "simulate: %e s wall, %M KB max RSS" dotnet "$cli" simulate workflows/examples/tinh-mau-2023-2026.json \
+      --units config/units/tinh-mau.json --scenario config/scenarios/tinh-mau-typical.json --out artifacts/bench/p7 | tail -n 2
+    end=$(date +%s.%N)
+    echo "RESULT P7 units=60 years=4 tasks=$(($(wc -l < artifacts/bench/p7/tasks.csv) - 1)) validate_simulate_s=$(echo "$end - $start" | bc) target_s=10 load=$(cut -d' ' -f1 /proc/loadavg)"
   fi
 } 2>&1 | tee "$out"
 echo "(kept in $out)"

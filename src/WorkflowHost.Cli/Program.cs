@@ -12,6 +12,7 @@ public static class CliProgram
         {
             SimulateCommand.Create(),
             ValidateCommand.Create(),
+            UnitsCommand.Create(),
             UserCommand.Create(),
             BackupCommand.Create(),
             DataCommand.Create(),

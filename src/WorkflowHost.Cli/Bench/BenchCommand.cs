@@ -49,6 +49,7 @@ public static class BenchCommand
                 "IDLE" => await ServerLoadBench.RunAsync(10_000, withLoad: false, Path.Combine(output, "idle"), cancellationToken),
                 "P5" => await ServerLoadBench.RunAsync(10_000, withLoad: true, Path.Combine(output, "p5"), cancellationToken),
                 "P6" => Skip("P6 runs in bench.sh: the designer's cold-load browser test (Playwright, tests/WorkflowHost.Server.Tests)."),
+                "P7" => Skip("P7 runs in bench.sh: validate + simulate of the example province plan (60 units, 2023-2026) under /usr/bin/time."),
                 _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", All)}."),
             };
             foreach (var f in figures)

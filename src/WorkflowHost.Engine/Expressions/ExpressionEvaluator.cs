@@ -60,6 +60,22 @@ public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = nul
         }
     }
 
+    /// <summary>
+    /// Evaluates a START date (RecurringUnitTask's <c>from</c>): a deadline phrase, as a <c>Deadline</c> or a
+    /// <c>Literal</c>, gives the FIRST local day of the period it names ("quý II/2023" → 01/04/2023, "năm 2024" →
+    /// 01/01/2024; a date is itself), moved by <see cref="DateShiftDays"/>; other syntaxes evaluate as
+    /// <see cref="Evaluate{T}(WorkflowExpression)"/> does.
+    /// </summary>
+    /// <exception cref="ExpressionEvaluationException">The value is not a date or a one-off phrase.</exception>
+    public DateOnly EvaluateStart(WorkflowExpression expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (expression.Type is "Deadline" or "Literal" && expression.Value is JsonValue v && v.TryGetValue<string>(out var text)
+            && DeadlinePhraseParser.TryParse(text, out var phrase, out _) && phrase.PeriodStart is { } start)
+            return start.AddDays(DateShiftDays);
+        return Evaluate<DateOnly>(expression);
+    }
+
     private static string? VariableName(JsonNode? value) => value switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,

@@ -66,6 +66,7 @@ public sealed partial class MailComposer(string baseUrl, Func<string, string, st
         $"Kính gửi: {unit.Name}",
         [
             $"Nhiệm vụ \"{task.Title}\" đã quá hạn {PlanTime.Format(task.DueDate)} {DaysLate(daysLate)} mà Thường trực Hội đồng Thi đua – Khen thưởng chưa nhận được kết quả được chấp thuận của đơn vị.",
+            .. (task.CreatedAt >= task.DueAt ? [$"Nhiệm vụ được giao ngày {PlanTime.Format(PlanTime.LocalDate(task.CreatedAt))}, khi hạn đã qua (kế hoạch ban hành sau hạn này): đơn vị đã ở trong diện quá hạn ngay khi nhận nhiệm vụ."] : Array.Empty<string>()),
             "Đề nghị đơn vị khẩn trương hoàn thành và gửi ngay.",
             .. Optional(task.LastComment is null ? null : task.LastComment, "Ý kiến lần trả lại gần nhất: "),
         ],

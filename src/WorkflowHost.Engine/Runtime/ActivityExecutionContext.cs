@@ -66,6 +66,10 @@ public sealed class ActivityExecutionContext
     /// <exception cref="Expressions.ExpressionEvaluationException">The value does not evaluate.</exception>
     public T? Get<T>(Input<T>? input) => input?.Expression is { } e ? _burst.Evaluator.Evaluate<T>(e) : default;
 
+    /// <summary>Evaluates a start date input: a deadline phrase gives the FIRST day of the period it names
+    /// (<see cref="Expressions.ExpressionEvaluator.EvaluateStart"/>); default when the input is unbound.</summary>
+    public DateOnly GetStart(Input<DateOnly>? input) => input?.Expression is { } e ? _burst.Evaluator.EvaluateStart(e) : default;
+
     /// <summary>This activity's own state object in this scope (created on first use).</summary>
     public JsonObject Data
     {

@@ -169,8 +169,8 @@ public sealed partial class WorkflowRuntime
 
     private static DateOnly? RecurringDueDate(RecurringUnitTaskActivity activity, ExpressionEvaluator evaluator, UnitTaskRecord task)
     {
-        if (activity.Recurrence.Expression is not { } r || activity.From.Expression is not { } f || activity.To.Expression is not { } t) return null;
-        var periods = RecurringUnitTaskActivity.Periods(RecurringUnitTaskActivity.ParseCadence(evaluator.Evaluate<string>(r) ?? ""), evaluator.Evaluate<DateOnly>(f), evaluator.Evaluate<DateOnly>(t));
+        if (activity.Recurrence.Expression is null || activity.From.Expression is null || activity.To.Expression is null) return null;
+        var periods = activity.PeriodsFor(evaluator);
         var period = periods.FirstOrDefault(p => task.Id.EndsWith("." + p.Key, StringComparison.Ordinal));
         var offset = activity.DueOffsetDays.Expression is { } o ? evaluator.Evaluate<int>(o) : 0;
         return period?.End.AddDays(offset);

@@ -88,6 +88,7 @@ public sealed class SimulationSummary
         AppendQuotas(sb, _counters);
         AppendMinimums(sb);
         AppendUnfinished(sb);
+        AppendRecurringPeriods(sb, _counters);
         sb.AppendLine("Thư theo loại (emails per kind): " + string.Join(", ", Emails.Select(e => $"{e.Key} {e.Value}")) + $"; tổng {Emails.Values.Sum()}");
         sb.AppendLine("Cột: Số NV = tasks, Đúng hạn = on time, Trễ = late, Thiếu = missing (never accepted), Nhắc = reminders, Q.hạn = overdue notices, Đ.đốc = escalations to unit heads, T.hợp = digests to secretariat/leaders.");
         return sb.ToString();
@@ -140,6 +141,44 @@ public sealed class SimulationSummary
     }
 
     /// <summary>
+    /// Recurring tasks (ThiDua.RecurringUnitTask), when the plan has any: per activity its cadence, how many units
+    /// and how many periods each unit gets (first → last period), then the units grouped by what they get per
+    /// cadence (e.g. "12 đơn vị: hằng quý 11"), from the journal's RecurrenceStarted entries ("11 kỳ: 2023-Q2, …").
+    /// </summary>
+    private static void AppendRecurringPeriods(StringBuilder sb, SimulationCounters counters)
+    {
+        var entries = counters.Recurrences;
+        if (entries.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        var rows = entries.Select(e =>
+        {
+            var detail = e.Detail ?? "";
+            var list = detail.Contains("kỳ: ", StringComparison.Ordinal) ? detail[(detail.IndexOf("kỳ: ", StringComparison.Ordinal) + 4)..].Split(';')[0] : "";
+            string[] keys = [.. list.Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            var cadence = keys.Length == 0 ? "—" : keys[0].Contains("-Q", StringComparison.Ordinal) ? "hằng quý" : keys[0].Contains("-H", StringComparison.Ordinal) ? "định kỳ 6 tháng" : "hằng năm";
+            return (Activity: e.ActivityId ?? "?", Unit: e.UnitCode ?? "?", Cadence: cadence, Keys: keys);
+        }).ToList();
+        sb.AppendLine("Nhiệm vụ định kỳ (recurring periods):");
+        sb.AppendLine(inv, $"  {"Hoạt động (activity)",-34} {"Chu kỳ",-16} {"Đơn vị",6} {"Kỳ/đv",6}  Kỳ đầu → cuối");
+        foreach (var g in rows.GroupBy(r => (r.Activity, r.Cadence)).OrderBy(g => g.Key.Activity, StringComparer.Ordinal))
+        {
+            var counts = g.Select(r => r.Keys.Length).Distinct().Order().ToList();
+            var perUnit = counts.Count == 1 ? counts[0].ToString(inv) : $"{counts[0]}–{counts[^1]}";
+            var first = g.Select(r => r.Keys.FirstOrDefault() ?? "").Min(StringComparer.Ordinal);
+            var last = g.Select(r => r.Keys.LastOrDefault() ?? "").Max(StringComparer.Ordinal);
+            sb.AppendLine(inv, $"  {Truncate(g.Key.Activity, 34),-34} {g.Key.Cadence,-16} {g.Select(r => r.Unit).Distinct().Count(),6} {perUnit,6}  {first} → {last}");
+        }
+        foreach (var g in rows.GroupBy(r => r.Unit)
+            .Select(u => (Unit: u.Key, Signature: string.Join(", ", u.GroupBy(r => r.Cadence).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Sum(r => r.Keys.Length)} kỳ"))))
+            .GroupBy(u => u.Signature).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var units = g.Select(u => u.Unit).ToList();
+            sb.AppendLine(inv, $"  {units.Count} đơn vị — {g.Key} ({string.Join(", ", units.Take(4))}{(units.Count > 4 ? ", …" : "")})");
+        }
+        sb.AppendLine();
+    }
+
+    /// <summary>
     /// When the instance did not reach WorkflowFinished (issue 15.5: e.g. a unit never submits a task whose
     /// ladder has ended, so nothing more can happen): says so and lists the tasks that keep it open.
     /// </summary>
@@ -169,9 +208,13 @@ public sealed class SimulationCounters
     private readonly Dictionary<string, int> _totals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _digests = new(StringComparer.Ordinal);
     private readonly List<JournalEntry> _shortfalls = [];
+    private readonly List<JournalEntry> _recurrences = [];
 
     /// <summary>Journal entries counted.</summary>
     public long Events { get; private set; }
+
+    /// <summary>The RecurrenceStarted entries (one per recurring task and unit), in order.</summary>
+    public IReadOnlyList<JournalEntry> Recurrences => _recurrences;
 
     /// <summary>The QuotaShortfall entries, in order.</summary>
     public IReadOnlyList<JournalEntry> Shortfalls => _shortfalls;
@@ -188,6 +231,7 @@ public sealed class SimulationCounters
             if (e.TaskId is not null && e.Milestone is { } m) _taskEvents[(m, e.Event)] = _taskEvents.GetValueOrDefault((m, e.Event)) + 1;
             if (e.Event == "EscalationDigestSent" && e.Milestone is { } d) _digests[d] = _digests.GetValueOrDefault(d) + 1;
             if (e.Event == "QuotaShortfall") _shortfalls.Add(e);
+            if (e.Event == "RecurrenceStarted") _recurrences.Add(e);
         }
     }
 

@@ -18,7 +18,18 @@ namespace WorkflowHost.Engine.Timeline;
 /// occurrence is due at the end of the last local day of its period. <see langword="null"/> when
 /// <paramref name="DueDate"/> is set.
 /// </param>
-public sealed record DeadlinePhrase(string Text, DateOnly? DueDate, RecurrenceCadence? Cadence)
+/// <param name="PeriodStart">
+/// For a one-off phrase: the FIRST local day of the period it names ("quý II/2023" → 01/04/2023, "năm 2025" →
+/// 01/01/2025, "6 tháng cuối năm 2023" → 01/07/2023); for a date, that date. <see langword="null"/> for a recurring phrase.
+/// </param>
+/// <param name="IsStart">
+/// The phrase begins with "từ" (from: "từ quý II/2023", "từ ngày 15/8/2023"): it names a start, and
+/// <paramref name="DueDate"/> then holds <paramref name="PeriodStart"/>, the first day of the period.
+/// </param>
+/// <param name="Anniversary">
+/// For a yearly phrase with a fixed day ("hằng năm, dịp 11/6", "hằng năm vào ngày 11/6"): that day of every year.
+/// </param>
+public sealed record DeadlinePhrase(string Text, DateOnly? DueDate, RecurrenceCadence? Cadence, DateOnly? PeriodStart = null, bool IsStart = false, AnnualDate? Anniversary = null)
 {
     /// <summary><see langword="true"/> when the phrase repeats (<see cref="Cadence"/> is set).</summary>
     public bool IsRecurring => Cadence is not null;

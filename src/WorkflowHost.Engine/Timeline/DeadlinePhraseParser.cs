@@ -29,7 +29,15 @@ namespace WorkflowHost.Engine.Timeline;
 /// <item>"hằng quý"/"hàng quý" → <see cref="RecurrenceCadence.Quarterly"/>; "định kỳ 6 tháng",
 /// "6 tháng một lần", "hằng 6 tháng" → <see cref="RecurrenceCadence.HalfYearly"/>; "hằng năm"/"hàng năm"
 /// → <see cref="RecurrenceCadence.Yearly"/>.</item>
+/// <item>"hằng năm, dịp 11/6", "hằng năm vào dịp 11/6", "hằng năm, ngày 11/6" → yearly with
+/// <see cref="DeadlinePhrase.Anniversary"/> 11/6 (a fixed day of every year).</item>
+/// <item>"hết năm 2025", "đến hết quý IV/2025", "đến tháng 6/2024": the same as without "(đến) hết" / "đến".</item>
+/// <item>"từ quý II/2023", "từ năm 2024", "từ 6 tháng cuối năm 2023", "từ ngày 15/8/2023" (also "kể từ",
+/// "bắt đầu từ"): a START — <see cref="DeadlinePhrase.IsStart"/> is set and the date is the FIRST day of the
+/// period named (01/04/2023, 01/01/2024, 01/07/2023, 15/08/2023).</item>
 /// </list>
+/// <para>Every one-off phrase also gives <see cref="DeadlinePhrase.PeriodStart"/>, the first day of the period
+/// it names (for a date, the date itself).</para>
 /// <para>Years must lie in 1900–2200. The parser uses no clock and no culture-sensitive API.</para>
 /// </remarks>
 public static partial class DeadlinePhraseParser
@@ -47,11 +55,14 @@ public static partial class DeadlinePhraseParser
         "các dạng được chấp nhận (accepted forms): \"trước ngày d/M/yyyy\", \"chậm nhất ngày d/M/yyyy\", " +
         "\"đến hết ngày d/M/yyyy\", \"ngày d/M/yyyy\", \"d/M/yyyy\", \"yyyy-MM-dd\", \"quý I–IV năm yyyy\", " +
         "\"quý 1–4/yyyy\", \"quý I, II năm yyyy\", \"6 tháng đầu/cuối năm yyyy\", \"tháng M/yyyy\", " +
-        "\"năm yyyy\", \"hằng quý\", \"định kỳ 6 tháng\", \"hằng năm\"";
+        "\"năm yyyy\", \"hết năm yyyy\", \"từ quý II/yyyy\" (start), \"hằng quý\", \"định kỳ 6 tháng\", \"hằng năm\", \"hằng năm, dịp d/M\"";
 
     // All patterns run over the folded copy (see Fold): lower case, no diacritics, đ → d, single spaces,
     // no surrounding quotes or trailing punctuation. [0-9] rather than \d so that only ASCII digits match.
-    private const string Lead = @"^(?:(?:thoi gian hoan thanh|thoi han|hoan thanh|cham nhat(?: la)?|trong) ?:? ?)*";
+    private const string Lead = @"^(?:(?:thoi gian hoan thanh|thoi han|hoan thanh|cham nhat(?: la)?|trong|den het|het|den) ?:? ?)*";
+
+    // "từ …" (from): the phrase names a start; the rest is read as any one-off phrase.
+    private const string StartLead = "^(?:ke tu|bat dau tu|tu) (?<rest>.+)$";
 
     private const string Year = "(?<y>[0-9]{4})";
 
@@ -77,13 +88,16 @@ public static partial class DeadlinePhraseParser
     private const string RecurrenceBody =
         "(?:(?<quarterly>(?:dinh ky )?hang quy)" +
         "|(?<halfyearly>dinh ky 0?6 thang(?: mot lan)?|0?6 thang mot lan|(?:dinh ky )?hang 0?6 thang)" +
-        "|(?<yearly>(?:dinh ky )?hang nam))$";
+        "|(?<yearly>(?:dinh ky )?hang nam)(?: ?,? ?(?:vao )?(?:dip|ngay)(?: ky niem)?(?: ngay)? (?<ad>[0-9]{1,2}) ?[/.-] ?(?<am>[0-9]{1,2}))?)$";
 
     private static readonly char[] TrailingPunctuation = ['.', ',', ';', ':', '!', '?', '…', ' ', '"', '\'', '“', '”', ')'];
 
     private static readonly char[] Quotes = ['"', '\'', '“', '”', '(', ')'];
 
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+
+    [GeneratedRegex(StartLead, Options)]
+    private static partial Regex StartPattern();
 
     [GeneratedRegex(Lead + DateBody, Options)]
     private static partial Regex DatePattern();
@@ -177,16 +191,38 @@ public static partial class DeadlinePhraseParser
 
         string text = phrase.Trim().Normalize(NormalizationForm.FormC);
         DateOnly? due = null;
+        DateOnly? start = null;
         string? problem = null;
 
         Match match;
-        if ((match = RecurrencePattern().Match(folded)).Success)
+        bool isStart = false;
+        if ((match = StartPattern().Match(folded)).Success)
+        {
+            isStart = true;
+            folded = match.Groups["rest"].Value;
+        }
+
+        if (!isStart && (match = RecurrencePattern().Match(folded)).Success)
         {
             RecurrenceCadence cadence =
                 match.Groups["quarterly"].Success ? RecurrenceCadence.Quarterly
                 : match.Groups["halfyearly"].Success ? RecurrenceCadence.HalfYearly
                 : RecurrenceCadence.Yearly;
-            result = new DeadlinePhrase(text, null, cadence);
+            AnnualDate? anniversary = null;
+            if (match.Groups["ad"].Success)
+            {
+                int day = int.Parse(match.Groups["ad"].Value, NumberStyles.None, CultureInfo.InvariantCulture);
+                int month = int.Parse(match.Groups["am"].Value, NumberStyles.None, CultureInfo.InvariantCulture);
+                if (!AnnualDate.IsValid(month, day))
+                {
+                    reason = $"ngày {day}/{month} không có trong lịch (no such day of the year: day {day}, month {month}); {AcceptedForms}";
+                    return false;
+                }
+
+                anniversary = new AnnualDate(month, day);
+            }
+
+            result = new DeadlinePhrase(text, null, cadence, Anniversary: anniversary);
             reason = null;
             return true;
         }
@@ -197,26 +233,32 @@ public static partial class DeadlinePhraseParser
             {
                 due = day.AddDays(-1);
             }
+
+            start = due;
         }
         else if ((match = QuarterPattern().Match(folded)).Success)
         {
-            due = ReadQuarters(match, ref problem);
+            (start, due) = ReadQuarters(match, ref problem);
         }
         else if ((match = HalfYearPattern().Match(folded)).Success)
         {
             if (ReadYear(match, ref problem) is { } year)
             {
-                due = match.Groups["half"].Value == "dau" ? new DateOnly(year, 6, 30) : new DateOnly(year, 12, 31);
+                bool first = match.Groups["half"].Value == "dau";
+                start = first ? new DateOnly(year, 1, 1) : new DateOnly(year, 7, 1);
+                due = first ? new DateOnly(year, 6, 30) : new DateOnly(year, 12, 31);
             }
         }
         else if ((match = MonthPattern().Match(folded)).Success)
         {
             due = ReadMonthEnd(match, ref problem);
+            start = due is { } end ? new DateOnly(end.Year, end.Month, 1) : null;
         }
         else if ((match = YearPattern().Match(folded)).Success)
         {
             if (ReadYear(match, ref problem) is { } year)
             {
+                start = new DateOnly(year, 1, 1);
                 due = new DateOnly(year, 12, 31);
             }
         }
@@ -227,7 +269,7 @@ public static partial class DeadlinePhraseParser
 
         if (due is { } dueDate)
         {
-            result = new DeadlinePhrase(text, dueDate, null);
+            result = new DeadlinePhrase(text, isStart ? start : dueDate, null, start, isStart);
             reason = null;
             return true;
         }
@@ -283,14 +325,15 @@ public static partial class DeadlinePhraseParser
         return new DateOnly(year, month, DateTime.DaysInMonth(year, month));
     }
 
-    private static DateOnly? ReadQuarters(Match match, ref string? problem)
+    private static (DateOnly? Start, DateOnly? End) ReadQuarters(Match match, ref string? problem)
     {
         if (ReadYear(match, ref problem) is not { } year)
         {
-            return null;
+            return (null, null);
         }
 
         int last = 0;
+        int firstQuarter = 5;
         foreach (Capture capture in match.Groups["q"].Captures)
         {
             int quarter = capture.Value switch
@@ -305,14 +348,15 @@ public static partial class DeadlinePhraseParser
             {
                 string shown = capture.Value.ToUpperInvariant();
                 problem = $"quý {shown} không có; quý phải là I–IV hoặc 1–4 (quarter {shown} does not exist; use I–IV or 1–4)";
-                return null;
+                return (null, null);
             }
 
             last = Math.Max(last, quarter);
+            firstQuarter = Math.Min(firstQuarter, quarter);
         }
 
         int month = last * 3;
-        return new DateOnly(year, month, DateTime.DaysInMonth(year, month));
+        return (new DateOnly(year, (firstQuarter * 3) - 2, 1), new DateOnly(year, month, DateTime.DaysInMonth(year, month)));
     }
 
     /// <summary>

@@ -362,6 +362,6 @@ public class DeadlinePhraseParserTests
 
         Assert.True(ok);
         Assert.Null(error);
-        Assert.Equal(new DeadlinePhrase("trước ngày 15/10/2021", new DateOnly(2021, 10, 14), null), result);
+        Assert.Equal(new DeadlinePhrase("trước ngày 15/10/2021", new DateOnly(2021, 10, 14), null, PeriodStart: new DateOnly(2021, 10, 14)), result);
     }
 }

@@ -43,8 +43,8 @@ public sealed class QuotaActivity : Activity, IWaitingActivity
     [Input(DisplayName = "Kỳ chỉ tiêu", Description = "Yearly (hằng năm) hoặc WholePeriod (cả giai đoạn).", UIHint = "dropdown", DefaultValue = "Yearly", Required = true, Order = 4)]
     public Input<QuotaPeriod> Period { get; init; } = new();
 
-    /// <summary>First local date.</summary>
-    [Input(DisplayName = "Từ ngày", UIHint = "datetime-picker", TypeName = "DateOnly", Required = true, Order = 5)]
+    /// <summary>First local date; a phrase means the first day of the period it names ("năm 2023" = 01/01/2023).</summary>
+    [Input(DisplayName = "Từ ngày", Description = "yyyy-MM-dd hoặc cụm từ: \"năm 2023\" = từ 01/01/2023.", UIHint = "datetime-picker", TypeName = "DateOnly", Required = true, Order = 5)]
     public Input<DateOnly> From { get; init; } = new();
 
     /// <summary>Last local date.</summary>
@@ -82,7 +82,7 @@ public sealed class QuotaActivity : Activity, IWaitingActivity
             ? codes.Select(context.GetUnit).ToList()
             : [.. context.Directory.Units.Where(u => u.Active && u.LeadOf.Any(l => Same(l.Movement, movement)))];
         var stated = ExemplarCounts.Parse(context.Get(Minimum));
-        var periods = Periods(context.Get(Period), context.Get(From), context.Get(To));
+        var periods = Periods(context.Get(Period), context.GetStart(From), context.Get(To));
         var created = 0;
         foreach (var unit in units)
         {
@@ -118,7 +118,7 @@ public sealed class QuotaActivity : Activity, IWaitingActivity
     public override async ValueTask<ActivityResult> ResumeAsync(ActivityExecutionContext context, Bookmark bookmark, JsonNode? payload)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return await EvaluateDueAsync(context, Periods(context.Get(Period), context.Get(From), context.Get(To))).ConfigureAwait(false);
+        return await EvaluateDueAsync(context, Periods(context.Get(Period), context.GetStart(From), context.Get(To))).ConfigureAwait(false);
     }
 
     private async Task<ActivityResult> EvaluateDueAsync(ActivityExecutionContext context, IReadOnlyList<PlanPeriod> periods)

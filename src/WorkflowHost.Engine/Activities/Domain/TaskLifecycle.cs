@@ -59,9 +59,21 @@ internal static class TaskLifecycle
             Minimum = spec.Minimum.ToString(),
         };
         context.Add(task);
-        context.Journal("TaskCreated", $"hạn {PlanTime.Format(spec.DueDate)}", task);
+        var pastDue = context.Now >= task.DueAt;
+        // A plan issued late (or a period that opened after its due date): the task is born overdue. Say so, and
+        // make sure the unit hears of it even when the latest passed rung writes only to the head or the digests.
+        context.Journal("TaskCreated", $"hạn {PlanTime.Format(spec.DueDate)}" + (pastDue ? $"; đã quá hạn {LateDays(task, context.Now)} ngày khi giao (kế hoạch bắt đầu sau hạn)" : ""), task);
         await context.CreateEventBookmarkAsync($"{task.Id}/event", UnitTaskActivity.EventKey(task.Id), task.Id).ConfigureAwait(false);
+        var ladder = Ladder(context, task);
+        var latest = ladder.Where(r => r.FireAt <= context.Now).Select(r => r.FireAt).DefaultIfEmpty().Max();
+        var unitRungDue = ladder.Any(r => r.FireAt == latest && !r.IsReminder && r.Targets.Contains(EscalationTarget.Unit));
         await AdvanceLadderAsync(context, task, unit).ConfigureAwait(false);
+        if (pastDue && !unitRungDue)
+        {
+            var daysLate = LateDays(task, context.Now);
+            context.Enqueue($"{task.Id}/assigned-late/{unit.Email}", MailKind.OverdueNotice, unit.Email, context.Mail.OverdueNotice(unit, task, daysLate), task);
+            context.Journal("OverdueNoticeSent", $"giao sau hạn, quá hạn {daysLate} ngày", task);
+        }
         return task;
     }
 

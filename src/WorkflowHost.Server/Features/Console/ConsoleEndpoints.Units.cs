@@ -63,7 +63,7 @@ public static partial class ConsoleEndpoints
             <button type="submit" class="secondary">{E(t["units.save"])}</button></fieldset></form>
             <form method="post" action="/console/units/import{q}" enctype="multipart/form-data" id="import-form"><fieldset><legend>{E(t["units.import"])}</legend>{af}
             <p class="muted">{E(t["units.importHelp"])}</p>
-            <input type="file" id="csvFile" name="file" accept=".csv,text/csv">
+            <input type="file" id="csvFile" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
             <label for="csv">CSV</label><textarea id="csv" name="csv" spellcheck="false"></textarea>
             <button type="submit" name="step" value="preview">{E(t["units.preview"])}</button></fieldset></form>
             """);
@@ -134,18 +134,37 @@ public static partial class ConsoleEndpoints
         var t = UiLanguage.For(context);
         var form = await context.Request.ReadFormAsync(cancellationToken);
         var csv = form["csv"].ToString();
-        if (form.Files.GetFile("file") is { Length: > 0 and <= 2 * 1024 * 1024 } file)
+        UnitCsvImport.Result? result = null;
+        if (form.Files.GetFile("file") is { Length: > 2 * 1024 * 1024 })
+            return await RenderUnitsAsync(context, name, null, null, "file: " + t.Format("err.tooLong", 2 * 1024 * 1024), null, StatusCodes.Status400BadRequest, directories, cancellationToken);
+        if (form.Files.GetFile("file") is { Length: > 0 } file)
         {
-            using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            csv = await reader.ReadToEndAsync(cancellationToken);
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            // An Excel workbook (a ZIP package) is read with the same row validation; its valid rows travel to the
+            // confirm step as CSV, so that both formats are applied by one path.
+            if (UnitXlsxImport.LooksLikeXlsx(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            {
+                buffer.Position = 0;
+                result = UnitXlsxImport.Read(buffer, current);
+                csv = UnitCsvImport.ToCsv(result);
+            }
+            else
+            {
+                buffer.Position = 0;
+                using var reader = new StreamReader(buffer, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                csv = await reader.ReadToEndAsync(cancellationToken);
+            }
         }
         if (csv.Length > 2 * 1024 * 1024)
             return await RenderUnitsAsync(context, name, null, null, "csv: " + t.Format("err.tooLong", 2 * 1024 * 1024), null, StatusCodes.Status400BadRequest, directories, cancellationToken);
-        var rows = UnitCsvImport.Read(csv, current);
-        var valid = rows.All(r => r.Errors.Count == 0);
+        result ??= UnitCsvImport.ReadCsv(csv, current);
+        var rows = result.Rows;
+        var valid = result.IsValid;
         if (form["step"] == "confirm" && valid)
         {
-            await directories.SaveAsync(name, current.Groups, Merge(current.Units, [.. rows.Select(r => r.Unit!)]), cancellationToken);
+            // All rows and their new groups in one save, or nothing.
+            await directories.SaveAsync(name, [.. current.Groups, .. result.NewGroups], Merge(current.Units, [.. rows.Select(r => r.Unit!)]), cancellationToken);
             return Results.Redirect($"/console/units?directory={Url(name)}&message={Url(t.Format("units.imported", rows.Count))}");
         }
         var preview = new StringBuilder();
@@ -153,7 +172,7 @@ public static partial class ConsoleEndpoints
         foreach (var row in rows)
         {
             var css = row.Errors.Count > 0 ? " class=\"status-red\"" : "";
-            preview.Append(CultureInfo.InvariantCulture, $"""<tr{css} data-line="{row.Line}"><td>{row.Line}</td><td>{E(row.Code)}</td><td>{E(row.Unit?.Name)}</td><td>{E(row.Unit?.Group)}</td><td>{E(row.Unit?.Email)}</td><td>{(row.Unit is null ? "" : row.IsUpdate ? "✎" : "+")}</td><td class="row-errors">{E(string.Join(" ", row.Errors))}</td></tr>""");
+            preview.Append(CultureInfo.InvariantCulture, $"""<tr{css} data-line="{row.Line}"><td>{row.Line}</td><td>{E(row.Code)}</td><td>{E(row.Unit?.Name)}</td><td>{E(row.Unit?.Group)}{(row.Unit?.Group is { } g && result.NewGroups.Any(n => n.Code == g) ? " (+)" : "")}</td><td>{E(row.Unit?.Email)}</td><td>{(row.Unit is null ? "" : row.IsUpdate ? "✎" : "+")}</td><td class="row-errors">{E(string.Join(" ", row.Errors))}</td></tr>""");
         }
         preview.Append("</tbody></table></div>");
         if (valid)

@@ -39,18 +39,21 @@ public sealed class ActivityDescriptorCatalog(IDbContextFactory<WorkflowHostDbCo
         }
         var directories = await db.Directories.AsNoTracking().OrderBy(d => d.Name).Select(d => d.Json).ToListAsync(cancellationToken).ConfigureAwait(false);
         var groups = new List<UnitGroup>();
+        var tags = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var json in directories)
         {
             try
             {
-                groups.AddRange(UnitDirectory.Parse(json).Groups.Where(g => !groups.Exists(x => string.Equals(x.Code, g.Code, StringComparison.OrdinalIgnoreCase))));
+                var directory = UnitDirectory.Parse(json);
+                groups.AddRange(directory.Groups.Where(g => !groups.Exists(x => string.Equals(x.Code, g.Code, StringComparison.OrdinalIgnoreCase))));
+                tags.UnionWith(directory.Units.SelectMany(u => u.Tags));
             }
             catch (JsonException)
             {
                 // The seeder refuses invalid directories; one edited badly later just offers no groups.
             }
         }
-        var items = Describe(new DesignerData(groups));
+        var items = Describe(new DesignerData(groups, [.. tags]));
         var body = Encoding.UTF8.GetBytes(new JsonObject { ["items"] = items, ["count"] = items.Count }.ToJsonString(ElsaJson.Compact));
         lock (_lock)
         {

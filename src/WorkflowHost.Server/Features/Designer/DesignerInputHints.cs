@@ -18,6 +18,13 @@ internal static class DesignerInputHints
 
     private static readonly string UnitGroupsInput = ActivityInputKey<ForEachUnitActivity>(nameof(ForEachUnitActivity.UnitGroups));
 
+    private static readonly HashSet<string> TagInputs =
+    [
+        ActivityInputKey<ForEachUnitActivity>(nameof(ForEachUnitActivity.Tags)),
+        ActivityInputKey<ForEachUnitActivity>(nameof(ForEachUnitActivity.RequireTags)),
+        ActivityInputKey<ForEachUnitActivity>(nameof(ForEachUnitActivity.ExcludeTags)),
+    ];
+
     /// <summary>Adjusts the input descriptor <paramref name="json"/> of <paramref name="input"/> on <paramref name="activity"/>.</summary>
     public static void Apply(ActivityDescriptor activity, InputDescriptor input, JsonObject json, DesignerData data)
     {
@@ -48,6 +55,21 @@ internal static class DesignerInputHints
                         ["checkList"] = new JsonObject
                         {
                             ["items"] = new JsonArray([.. data.Groups.Select(g => (JsonNode)new JsonObject { ["text"] = $"{g.Name} ({g.Code})", ["value"] = g.Code, ["isChecked"] = false })]),
+                            ["isFlagsEnum"] = false,
+                        },
+                    },
+                };
+                break;
+            // Unit tags (tags, requireTags, excludeTags): a checklist of the tags the directories use (free text when none).
+            case var key when TagInputs.Contains(key) && data.Tags.Count > 0:
+                json["uiHint"] = "checklist";
+                json["uiSpecifications"] = new JsonObject
+                {
+                    ["checklist"] = new JsonObject
+                    {
+                        ["checkList"] = new JsonObject
+                        {
+                            ["items"] = new JsonArray([.. data.Tags.Select(t => (JsonNode)new JsonObject { ["text"] = t, ["value"] = t, ["isChecked"] = false })]),
                             ["isFlagsEnum"] = false,
                         },
                     },
