@@ -105,15 +105,15 @@ public sealed class ShortNominationTests
         var lines = csv.Split("\r\n");
         Assert.Contains("Tối thiểu", lines[0], StringComparison.Ordinal);
         var pnv = Assert.Single(lines, l => l.StartsWith("PNV,", StringComparison.Ordinal));
-        Assert.EndsWith(",3 điển hình,\"1 tập thể, 1 cá nhân\",Thiếu 1 điển hình", pnv, StringComparison.Ordinal);
+        Assert.EndsWith(",3 điển hình (mọi loại),\"1 tập thể, 1 cá nhân\",Thiếu 1 điển hình (mọi loại)", pnv, StringComparison.Ordinal);
         Assert.All(lines.Skip(1).Where(l => l.Length > 0 && !l.StartsWith("PNV,", StringComparison.Ordinal)), l => Assert.DoesNotContain("Thiếu", l, StringComparison.Ordinal));
 
         using var document = SpreadsheetDocument.Open(new MemoryStream(await staff.GetByteArrayAsync("/dashboard/export.xlsx?milestone=registration-2021")), false);
         var rows = document.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<Row>().Select(r => r.Descendants<Cell>().Select(c => c.InnerText).ToList()).ToList();
         var header = rows[0];
         var row = Assert.Single(rows, r => r[0] == "PNV");
-        Assert.Equal("3 điển hình", row[header.IndexOf("Tối thiểu")]);
+        Assert.Equal("3 điển hình (mọi loại)", row[header.IndexOf("Tối thiểu")]);
         Assert.Equal("1 tập thể, 1 cá nhân", row[header.IndexOf("Đã khai")]);
-        Assert.Equal("Thiếu 1 điển hình", row[header.IndexOf("Thiếu so với mức tối thiểu")]);
+        Assert.Equal("Thiếu 1 điển hình (mọi loại)", row[header.IndexOf("Thiếu so với mức tối thiểu")]);
     }
 }
