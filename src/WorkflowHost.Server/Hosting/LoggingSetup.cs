@@ -27,7 +27,8 @@ public static class LoggingSetup
         var configuration = builder.Configuration;
         builder.Logging.ClearProviders();
         // writeToProviders: providers that tests or hosts add (ConfigureLogging) still receive the events.
-        builder.Services.AddSerilog((services, logger) => Configure(logger, configuration).ReadFrom.Services(services), writeToProviders: true);
+        // preserveStaticLogger: this host's logger stays its own (Log.Logger is process-wide, and in-process test hosts run side by side).
+        builder.Services.AddSerilog((services, logger) => Configure(logger, configuration).ReadFrom.Services(services), preserveStaticLogger: true, writeToProviders: true);
         return builder;
     }
 
@@ -38,6 +39,8 @@ public static class LoggingSetup
     /// </summary>
     public static IApplicationBuilder UseWorkflowRequestLogging(this IApplicationBuilder app) => app.UseSerilogRequestLogging(o =>
     {
+        // The host's own logger, not the static Log.Logger the middleware would use otherwise.
+        o.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
         o.EnrichDiagnosticContext = (diagnostics, context) =>
         {
             if (context.User.Identity?.IsAuthenticated == true) diagnostics.Set("UserName", context.User.Identity.Name);

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Server.Features.Mail;
@@ -35,38 +36,17 @@ public static partial class SchedulingSetup
         services.Configure<SchedulingOptions>(configuration.GetSection(SchedulingOptions.SectionName));
         var poll = TimeSpan.FromSeconds(options.PollIntervalSeconds);
 
-        services.AddHangfire(hangfire =>
+        // This host's own storage and job activator, registered before AddHangfire (which only adds them if
+        // absent): AddHangfire's defaults are process-wide statics (JobStorage.Current, JobActivator.Current),
+        // shared by every host in the process, e.g. the in-process test hosts that run side by side.
+        services.AddSingleton<JobStorage>(_ => CreateStorage(configuration, app, options, poll));
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(hangfire => hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((provider, server) =>
         {
-            hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            if (options.IsMemory)
-            {
-                hangfire.UseInMemoryStorage();
-            }
-            else if (DatabaseSetup.IsPostgres(configuration))
-            {
-                var connectionString = configuration.GetConnectionString("Postgres")
-                    ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is not set.");
-                hangfire.UsePostgreSqlStorage(c => c.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-                {
-                    SchemaName = options.PostgresSchema,
-                    PrepareSchemaIfNecessary = true,
-                    QueuePollInterval = poll,
-                    DistributedLockTimeout = TimeSpan.FromSeconds(options.LockTimeoutSeconds),
-                });
-            }
-            else
-            {
-                hangfire.UseSQLiteStorage(Path.Combine(app.DataDirectory, SqliteFileName), new SQLiteStorageOptions
-                {
-                    QueuePollInterval = poll,
-                    DistributedLockLifetime = TimeSpan.FromSeconds(options.SqliteLockLifetimeSeconds),
-                });
-            }
-        });
-        services.AddHangfireServer(server =>
-        {
+            server.Activator = provider.GetRequiredService<JobActivator>();
             server.WorkerCount = Math.Max(4, options.WorkerCount);
             server.SchedulePollingInterval = poll;
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -78,6 +58,29 @@ public static partial class SchedulingSetup
         services.AddTransient<DeliveryFailureSummaryJob>();
         services.AddHostedService<RecurringJobRegistration>();
         return services;
+    }
+
+    private static JobStorage CreateStorage(IConfiguration configuration, AppOptions app, SchedulingOptions options, TimeSpan poll)
+    {
+        if (options.IsMemory) return new InMemoryStorage();
+        if (DatabaseSetup.IsPostgres(configuration))
+        {
+            var connectionString = configuration.GetConnectionString("Postgres")
+                ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is not set.");
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = options.PostgresSchema,
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = poll,
+                DistributedLockTimeout = TimeSpan.FromSeconds(options.LockTimeoutSeconds),
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+        }
+        return new SQLiteStorage(Path.Combine(app.DataDirectory, SqliteFileName), new SQLiteStorageOptions
+        {
+            QueuePollInterval = poll,
+            DistributedLockLifetime = TimeSpan.FromSeconds(options.SqliteLockLifetimeSeconds),
+        });
     }
 
     /// <summary>The cron (with a seconds field, UTC) of the loop jobs: every <see cref="SchedulingOptions.LoopRunSeconds"/>.</summary>
