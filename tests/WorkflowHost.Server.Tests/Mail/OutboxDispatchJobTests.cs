@@ -66,7 +66,9 @@ public sealed class OutboxDispatchJobTests
         builder.Services.AddSingleton<JobLoop>();
         builder.Services.AddTransient<OutboxDispatchJob>();
         builder.Services.AddTransient<OutboxDispatchLoopJob>();
-        builder.Services.AddHangfire(c => c.UseSQLiteStorage(Path.Combine(database.Folder, SchedulingSetup.SqliteFileName), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) }));
+        // Hangfire's log provider is process-wide: the bridge drops lines once this host is gone, as the server's does.
+        builder.Services.AddHangfire((sp, c) => c.UseSQLiteStorage(Path.Combine(database.Folder, SchedulingSetup.SqliteFileName), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) })
+            .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>())));
         builder.Services.AddHangfireServer(o => o.WorkerCount = 2);
         using var host = builder.Build();
 

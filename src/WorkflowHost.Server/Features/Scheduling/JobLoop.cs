@@ -24,6 +24,8 @@ namespace WorkflowHost.Server.Features.Scheduling;
 /// </remarks>
 public sealed partial class JobLoop(JobStorage storage, IOptions<SchedulingOptions> options, ILogger<JobLoop> logger)
 {
+    private static readonly TimeSpan LockAttempt = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, long> _nextIteration = new(StringComparer.Ordinal);
 
     /// <summary>The lock resource of loop <paramref name="name"/>.</summary>
@@ -45,15 +47,24 @@ public sealed partial class JobLoop(JobStorage storage, IOptions<SchedulingOptio
         var clock = TimeProvider.System;
         var runLength = TimeSpan.FromSeconds(options.Value.LoopRunSeconds);
         using var connection = storage.GetConnection();
+        // Short attempts, so that a run waiting for the lock notices shutdown (the storages' waits ignore tokens).
+        var waitingSince = clock.GetTimestamp();
         IDisposable handle;
-        try
+        while (true)
         {
-            handle = connection.AcquireDistributedLock(LockResource(name), runLength * 1.5);
-        }
-        catch (DistributedLockTimeoutException)
-        {
-            LogBusy(logger, name);
-            return 0;
+            try
+            {
+                handle = connection.AcquireDistributedLock(LockResource(name), LockAttempt);
+                break;
+            }
+            catch (DistributedLockTimeoutException) when (!cancellationToken.IsCancellationRequested && clock.GetElapsedTime(waitingSince) < runLength * 1.5)
+            {
+            }
+            catch (DistributedLockTimeoutException)
+            {
+                LogBusy(logger, name);
+                return 0;
+            }
         }
 
         using (handle)

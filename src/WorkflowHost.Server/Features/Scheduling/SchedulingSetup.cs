@@ -41,9 +41,10 @@ public static partial class SchedulingSetup
         // shared by every host in the process, e.g. the in-process test hosts that run side by side.
         services.AddSingleton<JobStorage>(_ => CreateStorage(configuration, app, options, poll));
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(hangfire => hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        services.AddHangfire((provider, hangfire) => hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer((provider, server) =>
         {
             server.Activator = provider.GetRequiredService<JobActivator>();
