@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serilog;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Hosting;
 
@@ -27,7 +29,8 @@ internal sealed class ServerDatabase(ServiceProvider services, IDbContextFactory
     public static async Task<ServerDatabase> OpenAsync(DirectoryInfo? data, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var folder = data?.FullName ?? Path.GetFullPath(configuration["App:DataDirectory"] ?? "data");
-        var services = new ServiceCollection().AddWorkflowDatabase(configuration, folder).BuildServiceProvider();
+        // EF Core's warnings and errors go to the CLI's Serilog logger (CliLogging), as the server's do.
+        var services = new ServiceCollection().AddLogging(b => b.AddSerilog()).AddWorkflowDatabase(configuration, folder).BuildServiceProvider();
         var factory = services.GetRequiredService<IDbContextFactory<WorkflowHostDbContext>>();
         await factory.InitializeDatabaseAsync(cancellationToken);
         return new ServerDatabase(services, factory, await factory.CreateDbContextAsync(cancellationToken));

@@ -11,7 +11,7 @@ namespace WorkflowHost.Engine.Runtime;
 /// <summary>
 /// Starts instances and moves them forward: due timers, unit submissions, secretariat reviews and
 /// named events. Each call runs whole steps (bursts) and commits each in one transaction; the same
-/// code path serves the live server (system clock, Quartz-driven sweeps) and the simulation (virtual
+/// code path serves the live server (system clock, Hangfire-driven sweeps) and the simulation (virtual
 /// clock). Steps of one instance are serialized in-process; across nodes the store's concurrency
 /// checks apply.
 /// </summary>

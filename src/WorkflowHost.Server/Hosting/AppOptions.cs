@@ -9,13 +9,13 @@ public sealed class AppOptions
     /// <summary>Folder of unit directory files loaded at start.</summary>
     public string UnitsPath { get; set; } = "config/units";
 
-    /// <summary>Folder for the SQLite database and the mail pickup folder.</summary>
+    /// <summary>Folder for the SQLite database (<c>workflowhost.db</c>), the Hangfire job store (<c>hangfire.db</c>) and the mail pickup folder.</summary>
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>Public base URL for links in emails.</summary>
     public string BaseUrl { get; set; } = "http://127.0.0.1:5080";
 
-    /// <summary>Seconds between due-timer sweeps (Quartz job).</summary>
+    /// <summary>Seconds of real time between due-timer sweeps (Hangfire loop job <c>due-timers</c>; docs/decisions/0009). Default 1.</summary>
     public double SweepIntervalSeconds { get; set; } = 1;
 
     /// <summary>
@@ -33,6 +33,6 @@ public sealed class AppOptions
     /// <summary>Local hour (Asia/Ho_Chi_Minh, 0–23) at which reminders and escalations are sent.</summary>
     public int NotificationHour { get; set; } = 8;
 
-    /// <summary>Seconds between outbox dispatch runs (Quartz job).</summary>
+    /// <summary>Seconds of real time between outbox dispatch runs (Hangfire loop job <c>outbox-dispatch</c>). Default 2.</summary>
     public double DispatchIntervalSeconds { get; set; } = 2;
 }

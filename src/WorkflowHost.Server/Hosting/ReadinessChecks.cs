@@ -2,15 +2,15 @@ using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Quartz;
+using Hangfire;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Mail;
 
 namespace WorkflowHost.Server.Hosting;
 
 /// <summary>
-/// Readiness (<c>/health/ready</c>): the database answers, the Quartz scheduler runs, and in SMTP mode
-/// the SMTP server accepts a TCP connection. <c>/health</c> stays a plain liveness check.
+/// Readiness (<c>/health/ready</c>): the database answers, the Hangfire job store answers and lists this
+/// node's Hangfire server with a recent heartbeat, and in SMTP mode the SMTP server accepts a TCP connection. <c>/health</c> stays a plain liveness check.
 /// </summary>
 public static class ReadinessChecks
 {
@@ -34,14 +34,31 @@ public static class ReadinessChecks
         }
     }
 
-    private sealed class SchedulerCheck(ISchedulerFactory schedulers) : IHealthCheck
+    // The Hangfire server registers itself in the job store at start and beats every 30 s; a server
+    // missing from the list, or silent for longer than Hangfire's 5-minute server timeout, runs no sweeps.
+    private sealed class SchedulerCheck(JobStorage storage) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        private static readonly TimeSpan ServerTimeout = TimeSpan.FromMinutes(5);
+        private static readonly string ServerPrefix = $"{Environment.MachineName}:{Environment.ProcessId}".ToLowerInvariant();
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var scheduler = await schedulers.GetScheduler(cancellationToken);
-            return scheduler.Status == SchedulerStatus.Running
-                ? HealthCheckResult.Healthy(scheduler.SchedulerName)
-                : HealthCheckResult.Unhealthy("The Quartz scheduler is not running.");
+            try
+            {
+                var servers = storage.GetMonitoringApi().Servers();
+                var ours = servers.FirstOrDefault(s => s.Name.StartsWith(ServerPrefix, StringComparison.OrdinalIgnoreCase));
+                if (ours is null) return Task.FromResult(HealthCheckResult.Unhealthy($"The Hangfire server of this node is not registered in the job store ({servers.Count} other servers)."));
+                var silent = ours.Heartbeat is { } beat ? TimeProvider.System.GetUtcNow().UtcDateTime - beat : TimeSpan.MaxValue;
+                return Task.FromResult(silent < ServerTimeout
+                    ? HealthCheckResult.Healthy($"Hangfire server {ours.Name}, {ours.WorkersCount} workers, {servers.Count} server(s) on the job store")
+                    : HealthCheckResult.Unhealthy($"The Hangfire server {ours.Name} has not beaten for {silent}."));
+            }
+#pragma warning disable CA1031 // Whatever the storage throws, the answer is "not ready", with the reason.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy($"The Hangfire job store does not answer: {e.Message}"));
+            }
         }
     }
 

@@ -1,8 +1,9 @@
 namespace WorkflowHost.Server.Hosting;
 
 /// <summary>
-/// In SQLite mode only one server may use a data folder: Quartz does not cluster on SQLite, and two
-/// nodes would run two sets of sweeps over one file. The guard holds an exclusive lock on
+/// In SQLite mode only one server may use a data folder: a SQLite file is local to one host and has one
+/// writer, and two servers would run two sets of Hangfire loops over one <c>workflowhost.db</c> (their
+/// <c>hangfire.db</c> locks are local to that folder too). Several nodes need PostgreSQL. The guard holds an exclusive lock on
 /// <c>&lt;data&gt;/workflowhost.lock</c> for the life of the process (an OS file lock, released when the
 /// process dies, even by SIGKILL); a second server on the same folder refuses to start.
 /// </summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Serilog;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
@@ -64,8 +63,7 @@ public static class WorkflowHostSetup
             }
         }
 
-        var logger = new LoggerConfiguration().ReadFrom.Configuration(configuration).Enrich.FromLogContext().CreateLogger();
-        builder.Logging.ClearProviders().AddSerilog(logger, dispose: true);
+        builder.AddWorkflowLogging();
 
         var services = builder.Services;
         services.Configure<AppOptions>(configuration.GetSection("App"));
@@ -192,6 +190,7 @@ public static class WorkflowHostSetup
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseSecurityHeaders();
+        app.UseWorkflowRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStudioBundle();
@@ -211,6 +210,7 @@ public static class WorkflowHostSetup
             }),
         }).AllowAnonymous();
         app.MapSignInEndpoints();
+        app.MapJobDashboard();
         app.MapDesignerPages();
         app.MapGet("/api/clock", (ApplicationClock time) => new { utc = time.GetUtcNow(), local = PlanTime.Format(time.GetUtcNow()) }).WithTags("Health").WithName("GetClock").RequireAuthorization(AuthPolicies.SignedIn);
         app.MapTaskEndpoints();

@@ -14,8 +14,8 @@ namespace WorkflowHost.Server.Tests.Api;
 /// PostgreSQL pass, see <see cref="TestDatabase"/>), loading the repository's
 /// Tuần Giáo plan and unit directory (copied to the temp folder: the API and designer tests are written
 /// against one seeded plan and one directory; the other seed plans have their own golden and engine
-/// tests), with a virtual clock the test moves. Quartz runs on its RAM store with a long interval:
-/// tests drive the sweeps themselves.
+/// tests), with a virtual clock the test moves. Hangfire runs on its in-memory store (Hangfire.InMemory)
+/// with an hour's interval: the loops sweep and dispatch once at start, then the tests drive the sweeps themselves.
 /// </summary>
 public sealed class WorkflowHostFactory : WebApplicationFactory<Program>
 {

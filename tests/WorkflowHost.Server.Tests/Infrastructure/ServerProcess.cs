@@ -87,8 +87,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// The usual layout under <paramref name="root"/>: <c>App:DataDirectory</c> = root (SQLite files
-    /// <c>workflowhost.db</c>, <c>quartz.db</c>; in the PostgreSQL pass a fresh database of the shared cluster,
-    /// Quartz clustered on it, see <see cref="TestDatabase"/>), <c>App:WorkflowsPath</c> = root/workflows,
+    /// <c>workflowhost.db</c>, Hangfire's <c>hangfire.db</c>; in the PostgreSQL pass a fresh database of the shared
+    /// cluster, Hangfire's job store in its <c>hangfire</c> schema, see <see cref="TestDatabase"/>), <c>App:WorkflowsPath</c> = root/workflows,
     /// <c>App:UnitsPath</c> = root/units, logs in root/logs; mail in SMTP mode to 127.0.0.1:<paramref name="smtpPort"/>;
     /// sweeps and dispatch every <paramref name="intervalSeconds"/>.
     /// </summary>

@@ -4,10 +4,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Quartz;
+using Hangfire;
+using Hangfire.Storage.SQLite;
 using WorkflowHost.Engine.Mail;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Features.Mail;
+using WorkflowHost.Server.Features.Scheduling;
+using WorkflowHost.Server.Hosting;
 using WorkflowHost.Server.Tests.Infrastructure;
 
 namespace WorkflowHost.Server.Tests.Mail;
@@ -44,7 +47,7 @@ public sealed class OutboxDispatchJobTests
     }
 
     [Fact]
-    public async Task AddOutboxDispatchJob_QuartzScheduler_DeliversQueuedMessage()
+    public async Task HangfireServer_SqliteJobStore_RunsTheDispatchLoopAndDeliversQueuedMessage()
     {
         using var database = new TestDatabase();
         var pickup = Path.Combine(database.Folder, "pickup");
@@ -53,11 +56,20 @@ public sealed class OutboxDispatchJobTests
         {
             ["Mail:Mode"] = "Pickup",
             ["Mail:PickupDirectory"] = pickup,
+            ["App:DispatchIntervalSeconds"] = "0.2",
         });
+        builder.Services.AddLogging();
+        builder.Services.Configure<AppOptions>(builder.Configuration.GetSection("App"));
         builder.Services.AddDbContext<WorkflowHostDbContext>(database.Configure);
         builder.Services.AddMailDelivery(builder.Configuration);
-        builder.Services.AddQuartz(q => q.AddOutboxDispatchJob(TimeSpan.FromMilliseconds(200)));
-        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.Configure<SchedulingOptions>(_ => { });
+        builder.Services.AddSingleton<JobLoop>();
+        builder.Services.AddTransient<OutboxDispatchJob>();
+        builder.Services.AddTransient<OutboxDispatchLoopJob>();
+        // Hangfire's log provider is process-wide: the bridge drops lines once this host is gone, as the server's does.
+        builder.Services.AddHangfire((sp, c) => c.UseSQLiteStorage(Path.Combine(database.Folder, SchedulingSetup.SqliteFileName), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) })
+            .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>())));
+        builder.Services.AddHangfireServer(o => o.WorkerCount = 2);
         using var host = builder.Build();
 
         var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -65,8 +77,8 @@ public sealed class OutboxDispatchJobTests
         {
             db.OutboxMessages.Add(new OutboxMessage
             {
-                IdempotencyKey = "quartz-1",
-                To = "quartz@x.example",
+                IdempotencyKey = "hangfire-1",
+                To = "hangfire@x.example",
                 Subject = "Lịch nhắc",
                 HtmlBody = "<p>Lịch nhắc</p>",
                 TextBody = "Lịch nhắc",
@@ -79,6 +91,7 @@ public sealed class OutboxDispatchJobTests
         await host.StartAsync();
         try
         {
+            host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<OutboxDispatchLoopJob>(j => j.RunAsync(CancellationToken.None));
             var deadline = Stopwatch.StartNew();
             OutboxStatus status;
             do
@@ -96,6 +109,37 @@ public sealed class OutboxDispatchJobTests
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task JobLoop_TwoRunsAtOnce_OnlyOneHoldsTheLockAndIterates()
+    {
+        var storage = new Hangfire.InMemory.InMemoryStorage();
+        var loop = new JobLoop(storage, Options.Create(new SchedulingOptions { LoopRunSeconds = 1 }), Microsoft.Extensions.Logging.Abstractions.NullLogger<JobLoop>.Instance);
+        var running = 0;
+        var maxRunning = 0;
+        async Task Iteration(TimeSpan left, CancellationToken token)
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref maxRunning, now);
+            await Task.Delay(20, token);
+            Interlocked.Decrement(ref running);
+        }
+
+        // Two runs of the same loop (two nodes, or a run and its successor): the second waits for the lock.
+        var first = Task.Run(() => loop.RunAsync("test-loop", TimeSpan.FromMilliseconds(100), Iteration, CancellationToken.None));
+        var second = Task.Run(() => loop.RunAsync("test-loop", TimeSpan.FromMilliseconds(100), Iteration, CancellationToken.None));
+        var iterations = await Task.WhenAll(first, second);
+
+        Assert.Equal(1, maxRunning);
+        Assert.All(iterations, n => Assert.InRange(n, 1, 12));
+        Assert.InRange(iterations.Sum(), 14, 22); // ~10 a second over two one-second runs, one after the other
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
     }
 
     [Fact]

@@ -10,7 +10,8 @@ using WorkflowHost.Server.Tests.Restart;
 namespace WorkflowHost.Server.Tests.Postgres;
 
 /// <summary>
-/// Scale-out (issue 6): two server processes on one PostgreSQL database, with Quartz clustered on it.
+/// Scale-out (issue 6): two server processes on one PostgreSQL database, sharing Hangfire's job store on it
+/// (schema <c>hangfire</c>; the loops hold its distributed locks, docs/decisions/0009).
 /// A plan of 1,000 units whose deadline passes while both run produces each overdue notice once; the
 /// node that is delivering them is killed (SIGKILL) midway and the other finishes the work.
 /// </summary>

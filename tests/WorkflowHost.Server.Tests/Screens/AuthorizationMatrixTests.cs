@@ -75,6 +75,8 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
         ("*", "^/(api|elsa)/", SecretariatApi),
         ("GET", "^/dashboard", Row(Expect.Redirect, Expect.Forbidden, Expect.Forbidden, Expect.Allowed, Expect.Allowed)),
         ("*", "^/(console|designer)", SecretariatPage),
+        // The Hangfire Dashboard (Features/Scheduling/JobDashboard): secretariat only, like a console page.
+        ("*", "^/hangfire", SecretariatPage),
     ];
 
     [Fact]
@@ -167,6 +169,7 @@ public sealed partial class AuthorizationMatrixTests(ITestOutputHelper output) :
                 "name" => "x",
                 "documentName" => "v1",
                 "definitionId" => "tuan-giao-2021-2025",
+                _ when pattern.StartsWith("/hangfire", StringComparison.Ordinal) => "recurring",
                 _ when m.Value.Contains("**", StringComparison.Ordinal) || m.Value.Contains('*', StringComparison.Ordinal) => "x",
                 _ => "tuan-giao-2021-2025",
             };

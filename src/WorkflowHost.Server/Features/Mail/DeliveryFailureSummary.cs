@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Quartz;
+using Hangfire;
 using WorkflowHost.Engine.Directory;
 using WorkflowHost.Engine.Mail;
 using WorkflowHost.Engine.Timeline;
@@ -63,16 +63,21 @@ public sealed class DeliveryFailureSummary(IDbContextFactory<WorkflowHostDbConte
     }
 }
 
-/// <summary>Runs <see cref="DeliveryFailureSummary"/> for yesterday (local, on the application clock); scheduled hourly, it sends once a day.</summary>
-[DisallowConcurrentExecution]
-public sealed class DeliveryFailureSummaryJob(DeliveryFailureSummary summary, ApplicationClock time) : IJob
+/// <summary>
+/// Runs <see cref="DeliveryFailureSummary"/> for yesterday (local, on the application clock); a Hangfire
+/// recurring job, hourly and once at start, it queues once a day (the outbox key is per day and recipient).
+/// <c>[AutomaticRetry(Attempts = 0)]</c>: the next hourly run is the retry, and the summary email itself is
+/// retried by the outbox.
+/// </summary>
+[AutomaticRetry(Attempts = 0)]
+public sealed class DeliveryFailureSummaryJob(DeliveryFailureSummary summary, ApplicationClock time)
 {
-    /// <summary>Job and trigger name.</summary>
+    /// <summary>Recurring job id.</summary>
     public const string JobName = "delivery-failure-summary";
 
-    /// <inheritdoc />
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await summary.EnqueueAsync(PlanTime.LocalDate(time.GetUtcNow()).AddDays(-1), cancellationToken).ConfigureAwait(false);
+    /// <summary>Hangfire's entry point: queues yesterday's summaries; returns how many were queued.</summary>
+    public Task<int> RunAsync(CancellationToken cancellationToken) =>
+        summary.EnqueueAsync(PlanTime.LocalDate(time.GetUtcNow()).AddDays(-1), cancellationToken);
 }
 
 /// <summary>The runtime's email renderer (same base URL as the workflow emails), for server-side emails.</summary>

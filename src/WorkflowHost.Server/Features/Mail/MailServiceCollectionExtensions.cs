@@ -10,8 +10,8 @@ public static class MailServiceCollectionExtensions
     /// Registers <see cref="MailOptions"/> (section <c>"Mail"</c>, validated at start-up), the
     /// <see cref="IMailTransport"/> chosen by <see cref="MailOptions.Mode"/> (singleton),
     /// <see cref="OutboxDispatcher"/> (scoped) and, if none is registered yet, <see cref="TimeProvider.System"/>.
-    /// Requires <c>WorkflowHostDbContext</c> to be registered (AddDbContext). Schedule the dispatch with
-    /// <see cref="MailQuartzBuilderExtensions.AddOutboxDispatchJob"/> inside <c>AddQuartz</c>.
+    /// Requires <c>WorkflowHostDbContext</c> to be registered (AddDbContext). The dispatch is scheduled by
+    /// <c>SchedulingSetup.AddWorkflowScheduling</c> (Hangfire recurring job <see cref="OutboxDispatchJob.JobName"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application configuration (its <c>"Mail"</c> section is bound).</param>

@@ -1,41 +1,42 @@
 using Microsoft.Extensions.Options;
-using Quartz;
+using WorkflowHost.Server.Features.Scheduling;
+using WorkflowHost.Server.Hosting;
 
 namespace WorkflowHost.Server.Features.Mail;
 
 /// <summary>
-/// Quartz job that drains the due part of the email outbox: runs <see cref="OutboxDispatcher.DispatchDueAsync"/>
-/// batch after batch, each in a fresh DI scope (fresh DbContext, small change tracker), until a batch comes
-/// back short, the server turns out unreachable, or <see cref="MaxBatchesPerRun"/> batches have run.
-/// Schedule it with <see cref="MailQuartzBuilderExtensions.AddOutboxDispatchJob"/>.
+/// Drains the due part of the email outbox; Hangfire runs it (docs/decisions/0009) through
+/// <see cref="OutboxDispatchLoopJob"/> every <see cref="AppOptions.DispatchIntervalSeconds"/> of real time
+/// (default 2 s). Each iteration runs
+/// <see cref="OutboxDispatcher.DispatchDueAsync"/> batch after batch, each in a fresh DI scope (fresh
+/// DbContext, small change tracker), until a batch comes back short, the server turns out unreachable,
+/// <see cref="MaxBatchesPerRun"/> batches have run, or the loop run's time is up.
 /// </summary>
 /// <remarks>
-/// <c>[DisallowConcurrentExecution]</c>: two runs never overlap (cluster-wide with a clustered job store),
-/// which is what keeps two dispatchers from sending the same row twice.
+/// <b>Single runner.</b> Two drains over the same rows at once could send a row twice; the loop job runs
+/// the drains under the job store's distributed lock, shared by every node (<see cref="JobLoop"/>).
 /// </remarks>
-[DisallowConcurrentExecution]
 public sealed partial class OutboxDispatchJob(
     IServiceScopeFactory scopes,
     IOptions<MailOptions> options,
-    ILogger<OutboxDispatchJob> logger) : IJob
+    ILogger<OutboxDispatchJob> logger)
 {
-    /// <summary>Upper bound of batches per run, so one run cannot monopolise the scheduler thread.</summary>
+    /// <summary>Upper bound of batches per iteration, so one iteration cannot monopolise the loop.</summary>
     public const int MaxBatchesPerRun = 50;
 
-    /// <inheritdoc />
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        await RunAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The job's work, callable without a Quartz context: drains due messages, returns the totals.</summary>
-    public async Task<DispatchResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One iteration: drains due messages, returns the totals. At least one batch runs; no further batch
+    /// starts once <paramref name="budget"/> (null: none) has passed.
+    /// </summary>
+    public async Task<DispatchResult> RunAsync(CancellationToken cancellationToken, TimeSpan? budget = null)
     {
         var batchSize = options.Value.BatchSize;
         var total = DispatchResult.Empty;
+        var started = TimeProvider.System.GetTimestamp();
         for (var batch = 0; batch < MaxBatchesPerRun; batch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (batch > 0 && budget is { } b && TimeProvider.System.GetElapsedTime(started) >= b) break;
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {

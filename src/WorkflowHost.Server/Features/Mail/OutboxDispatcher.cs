@@ -16,7 +16,7 @@ namespace WorkflowHost.Server.Features.Mail;
 /// <see cref="OutboxStatus.Retrying"/> with <see cref="OutboxMessage.NextAttemptAt"/> in the database,
 /// and the next run picks the row up when it falls due. That schedule survives a restart or a crash, works
 /// the same on every node of a cluster, is visible to the secretariat's console (status, attempts, last
-/// error), and a backoff of minutes to an hour never keeps a thread, a connection or a Quartz job busy.
+/// error), and a backoff of minutes to an hour never keeps a thread, a connection or a Hangfire worker busy.
 /// An in-process retry (Polly) would lose its state with the process and hold the batch while it waits;
 /// retrying at once also rarely helps, since a refused connection or an SMTP 4xx is usually still there a
 /// second later. So Polly is deliberately not used here: one attempt per run, the database is the scheduler.
@@ -31,8 +31,8 @@ namespace WorkflowHost.Server.Features.Mail;
 /// </para>
 /// <para>
 /// <b>Single runner.</b> Two dispatchers running over the same rows at the same time could send a message
-/// twice; <see cref="OutboxDispatchJob"/> is <c>[DisallowConcurrentExecution]</c>, which Quartz enforces
-/// cluster-wide with a clustered persistent job store. Do not call <see cref="DispatchDueAsync"/> from
+/// twice; <see cref="OutboxDispatchJob"/> runs under the Hangfire job store's distributed lock, shared
+/// by every node (see <c>JobLoop</c>). Do not call <see cref="DispatchDueAsync"/> from
 /// elsewhere concurrently with it.
 /// </para>
 /// <para>

@@ -94,6 +94,7 @@ internal static class ScreenLayout
             Link("/console/plans", "nav.plans");
             Link("/console/units", "nav.units");
             Link("/console/emails", "nav.emails");
+            Link("/hangfire/recurring", "nav.jobs"); // the Hangfire Dashboard (Features/Scheduling/JobDashboard), read-only
             Link("/designer/", "nav.designer");
         }
         if (user.IsStaff()) Link("/dashboard", "nav.dashboard");
