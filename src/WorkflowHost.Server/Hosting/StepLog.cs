@@ -7,7 +7,7 @@ namespace WorkflowHost.Server.Hosting;
 /// Structured log lines for committed workflow steps (issue 6: instance, task and unit ids on every line
 /// about them): one Information line per step with <c>InstanceId</c>, and one Debug line per journal
 /// entry with <c>InstanceId</c>, <c>TaskId</c>, <c>UnitCode</c>, <c>Milestone</c> and <c>Event</c> as
-/// properties (Serilog prints them; see the console template in appsettings.json).
+/// properties (Serilog prints them: <see cref="ConsoleLogFormat"/> on the console, or compact JSON).
 /// </summary>
 public static partial class StepLog
 {

@@ -66,10 +66,17 @@ public sealed class OutboxDispatchJobTests
         builder.Services.AddSingleton<JobLoop>();
         builder.Services.AddTransient<OutboxDispatchJob>();
         builder.Services.AddTransient<OutboxDispatchLoopJob>();
-        // Hangfire's log provider is process-wide: the bridge drops lines once this host is gone, as the server's does.
-        builder.Services.AddHangfire((sp, c) => c.UseSQLiteStorage(Path.Combine(database.Folder, SchedulingSetup.SqliteFileName), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) })
-            .UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>())));
-        builder.Services.AddHangfireServer(o => o.WorkerCount = 2);
+        // As the server registers them (SchedulingSetup): this host's own storage and activator, since Hangfire's
+        // defaults are process-wide and other hosts run in this process at the same time; its log provider is
+        // process-wide too, bridged so that lines are dropped once this host is gone.
+        builder.Services.AddSingleton<JobStorage>(new SQLiteStorage(Path.Combine(database.Folder, SchedulingSetup.SqliteFileName), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(200) }));
+        builder.Services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddHangfire((sp, c) => c.UseLogProvider(new HangfireLogBridge(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>())));
+        builder.Services.AddHangfireServer((sp, o) =>
+        {
+            o.WorkerCount = 2;
+            o.Activator = sp.GetRequiredService<JobActivator>();
+        });
         using var host = builder.Build();
 
         var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
