@@ -57,7 +57,15 @@ public sealed partial class ServerSmtpModeTests(ITestOutputHelper output)
             var digestMatches = rows.Select(r => DigestKey().Match(r.IdempotencyKey)).Where(m => m.Success).ToList();
             var milestoneRungs = digestMatches.GroupBy(m => m.Groups["milestone"].Value, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Select(m => m.Groups["rung"].Value).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-            Assert.All(rows, r => Assert.True(TaskRungKey().IsMatch(r.IdempotencyKey) || DigestKey().IsMatch(r.IdempotencyKey), $"{r.IdempotencyKey} is neither a ladder email nor a digest"));
+            // A task born overdue whose latest rung writes only to the head or the digests also tells the unit, once
+            // ("{taskId}/assigned-late/{email}", issue 14: a plan issued late says so).
+            Assert.All(rows, r => Assert.True(TaskRungKey().IsMatch(r.IdempotencyKey) || DigestKey().IsMatch(r.IdempotencyKey) || AssignedLateKey().IsMatch(r.IdempotencyKey),
+                $"{r.IdempotencyKey} is neither a ladder email, a digest nor a born-overdue notice"));
+            foreach (var late in rows.Select(r => AssignedLateKey().Match(r.IdempotencyKey)).Where(m => m.Success).GroupBy(m => m.Groups["task"].Value, StringComparer.Ordinal))
+            {
+                Assert.True(late.Count() == 1, $"{late.Count()} born-overdue notices for {late.Key}");
+                Assert.Contains(tasks, t => t.Id == late.Key);
+            }
             Assert.All(taskRungs.Keys, id => Assert.Contains(tasks, t => t.Id == id));
             foreach (var task in tasks)
             {
@@ -102,6 +110,9 @@ public sealed partial class ServerSmtpModeTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^(?<task>[^/]+)/r(?<rung>\d+)/(?<to>[^/]+)$")]
     private static partial Regex TaskRungKey();
+
+    [GeneratedRegex(@"^(?<task>[^/]+)/assigned-late/(?<to>[^/]+)$")]
+    private static partial Regex AssignedLateKey();
 
     [GeneratedRegex(@"^(?<instance>[^/]+)/digest/(?<milestone>[^/]+)/r(?<rung>\d+)/(?<date>\d{8})/(?<hash>[^/]+)/(?<to>[^/]+)$")]
     private static partial Regex DigestKey();
