@@ -43,8 +43,14 @@ public static class SmtpBench
         try
         {
             await WaitListeningAsync(port, cancellationToken);
+            var sinkCpu = CpuMilliseconds(sink);
             var reference = await SmtpSourceRateAsync(port, count, parallelism, cancellationToken);
+            var sinkPerSmtpSource = (CpuMilliseconds(sink) - sinkCpu) / count;
+            sinkCpu = CpuMilliseconds(sink);
+            var ownCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
             var parallel = await DispatcherRateAsync(Path.Combine(folder, "outbox.db"), port, count, parallelism, cancellationToken);
+            var ownPerOutbox = (Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - ownCpu) / count;
+            var sinkPerOutbox = (CpuMilliseconds(sink) - sinkCpu) / count;
             var serial = await DispatcherRateAsync(Path.Combine(folder, "outbox-serial.db"), port, Math.Min(count, 500), 1, cancellationToken);
             var referenceAfter = await SmtpSourceRateAsync(port, count, parallelism, cancellationToken);
             var smtpSource = (reference + referenceAfter) / 2;
@@ -59,6 +65,9 @@ public static class SmtpBench
                 ["ratio"] = parallel / smtpSource,
                 ["serial_outbox_msg_per_s"] = serial,
                 ["serial_ratio"] = serial / smtpSource,
+                ["sink_cpu_ms_per_msg_smtp_source"] = sinkPerSmtpSource,
+                ["sink_cpu_ms_per_msg_outbox"] = sinkPerOutbox,
+                ["outbox_cpu_ms_per_msg"] = ownPerOutbox,
             };
         }
         finally
@@ -114,6 +123,18 @@ public static class SmtpBench
         if (sent != count) throw new InvalidOperationException($"Sent {sent} of {count}.");
         SqliteConnection.ClearAllPools();
         return rate;
+    }
+
+    /// <summary>
+    /// CPU time (user + system, milliseconds) <paramref name="process"/> has used so far, from <c>/proc/PID/stat</c>
+    /// (fields 14 and 15, in clock ticks of 10 ms); the sink is a single-threaded Python process, so its CPU per
+    /// message bounds both rates (1,000 ms ÷ that = the most messages per second it can take).
+    /// </summary>
+    private static double CpuMilliseconds(Process process)
+    {
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
     }
 
     private static async Task WaitListeningAsync(int port, CancellationToken cancellationToken)
