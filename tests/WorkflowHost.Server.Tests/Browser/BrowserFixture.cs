@@ -57,10 +57,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A new context (cookies, cache) on the server, desktop-sized, Vietnamese locale.</summary>
-    public Task<IBrowserContext> NewContextAsync(int width = 1440, int height = 900) =>
+    public Task<IBrowserContext> NewContextAsync(int width = 1440, int height = 900) => NewContextAsync(Server.BaseAddress, width, height);
+
+    /// <summary>A new context (cookies, cache) on another server of a test (<paramref name="baseAddress"/>), Vietnamese locale and time zone.</summary>
+    public Task<IBrowserContext> NewContextAsync(Uri baseAddress, int width, int height) =>
         Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseAddress.ToString(),
+            BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "vi-VN",
             TimezoneId = "Asia/Ho_Chi_Minh",

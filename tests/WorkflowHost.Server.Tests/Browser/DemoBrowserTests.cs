@@ -92,24 +92,10 @@ public sealed partial class DemoBrowserTests(BrowserFixture fixture, ITestOutput
         }
     }
 
-    private Task<IBrowserContext> NewContextAsync(DesignerServer server, int width, int height) =>
-        fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "vi-VN",
-            TimezoneId = "Asia/Ho_Chi_Minh",
-        });
+    private Task<IBrowserContext> NewContextAsync(DesignerServer server, int width, int height) => fixture.NewContextAsync(server.BaseAddress, width, height);
 
-    // As a new user signs in: the plain sign-in page, then "/" sends each role to its screen.
-    private static async Task SignInAsync(IPage page, string user, string password, string expectedUrl)
-    {
-        await page.GotoAsync("/signin");
-        await page.FillAsync("#userName", user);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(expectedUrl);
-    }
+    private static Task SignInAsync(IPage page, string user, string password, string expectedUrl) =>
+        ScreensLoopBrowserTests.SignInAsync(page, user, password, expectedUrl);
 
     private static async Task<(int Content, int Window)> HeightsAsync(IPage page)
     {

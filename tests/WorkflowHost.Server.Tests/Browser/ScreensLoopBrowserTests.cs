@@ -138,16 +138,10 @@ public sealed partial class ScreensLoopBrowserTests(BrowserFixture fixture, ITes
         }
     }
 
-    private Task<IBrowserContext> NewContextAsync(ServerProcess server, int width, int height) =>
-        fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "vi-VN",
-            TimezoneId = "Asia/Ho_Chi_Minh",
-        });
+    private Task<IBrowserContext> NewContextAsync(ServerProcess server, int width, int height) => fixture.NewContextAsync(server.BaseAddress, width, height);
 
-    private static async Task SignInAsync(IPage page, string user, string password, string expectedUrl)
+    /// <summary>As a new user signs in: the plain sign-in page, then "/" sends each role to its screen (<paramref name="expectedUrl"/>).</summary>
+    internal static async Task SignInAsync(IPage page, string user, string password, string expectedUrl)
     {
         await page.GotoAsync("/signin");
         await page.FillAsync("#userName", user);
