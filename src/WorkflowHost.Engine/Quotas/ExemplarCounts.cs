@@ -82,6 +82,29 @@ public sealed partial class ExemplarCounts : IEquatable<ExemplarCounts>
         return result;
     }
 
+    /// <summary>
+    /// The minimum of a directory's <c>leadOf</c> entry: keys are kind names (<c>collective</c>, <c>individual</c>, …,
+    /// case-insensitive) or <c>any</c>, values counts. Unknown keys are ignored; null gives none.
+    /// </summary>
+    public static ExemplarCounts FromDirectory(IReadOnlyDictionary<string, int>? minimum)
+    {
+        var counts = new ExemplarCounts();
+        foreach (var (kind, n) in minimum ?? new Dictionary<string, int>())
+        {
+            if (kind.Equals("any", StringComparison.OrdinalIgnoreCase)) counts.AnyKind += n;
+            else if (Enum.TryParse<ExemplarKind>(kind, ignoreCase: true, out var k)) counts[k] += n;
+        }
+        return counts;
+    }
+
+    /// <summary>The directory form of these counts (see <see cref="FromDirectory"/>): lower-case kind names and <c>any</c>, zero counts left out.</summary>
+    public Dictionary<string, int> ToDirectory()
+    {
+        var minimum = Enum.GetValues<ExemplarKind>().Where(k => this[k] > 0).ToDictionary(k => k.ToString().ToLowerInvariant(), k => this[k]);
+        if (AnyKind > 0) minimum["any"] = AnyKind;
+        return minimum;
+    }
+
     /// <summary>Adds <paramref name="other"/> to this (in place) and returns this.</summary>
     public ExemplarCounts Add(ExemplarCounts other)
     {

@@ -177,11 +177,7 @@ public sealed class QuotaActivity : Activity, IWaitingActivity
     {
         var counts = new ExemplarCounts();
         foreach (var lead in unit.LeadOf.Where(l => Same(l.Movement, movement) && l.Minimum is not null))
-            foreach (var (kind, n) in lead.Minimum!)
-            {
-                if (kind.Equals("any", StringComparison.OrdinalIgnoreCase)) counts.AnyKind += n;
-                else if (Enum.TryParse<ExemplarKind>(kind, ignoreCase: true, out var k)) counts[k] += n;
-            }
+            counts.Add(ExemplarCounts.FromDirectory(lead.Minimum));
         return counts;
     }
 

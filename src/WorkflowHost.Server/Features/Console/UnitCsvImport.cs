@@ -190,9 +190,7 @@ public static class UnitCsvImport
                 movement = part[..open].Trim();
                 try
                 {
-                    var counts = ExemplarCounts.Parse(part[(open + 1)..^1]);
-                    minimum = Enum.GetValues<ExemplarKind>().Where(k => counts[k] > 0).ToDictionary(k => k.ToString().ToLowerInvariant(), k => counts[k]);
-                    if (counts.AnyKind > 0) minimum["any"] = counts.AnyKind;
+                    minimum = ExemplarCounts.Parse(part[(open + 1)..^1]).ToDirectory();
                 }
                 catch (FormatException e)
                 {
@@ -219,22 +217,11 @@ public static class UnitCsvImport
             [
                 unit.Code, unit.Name, unit.Group ?? "", unit.Group is not null && groups.TryGetValue(unit.Group, out var g) ? g : "",
                 unit.Email, unit.HeadName ?? "", unit.HeadEmail ?? "", string.Join(';', unit.Tags),
-                string.Join(" | ", unit.LeadOf.Select(l => l.Minimum is { Count: > 0 } m ? $"{l.Movement} ({MinimumText(m)})" : l.Movement)),
+                string.Join(" | ", unit.LeadOf.Select(l => l.Minimum is { Count: > 0 } m ? $"{l.Movement} ({ExemplarCounts.FromDirectory(m)})" : l.Movement)),
             ];
             sb.Append(string.Join(',', cells.Select(Quote))).Append('\n');
         }
         return sb.ToString();
-    }
-
-    private static string MinimumText(IReadOnlyDictionary<string, int> minimum)
-    {
-        var counts = new ExemplarCounts();
-        foreach (var (kind, n) in minimum)
-        {
-            if (kind.Equals("any", StringComparison.OrdinalIgnoreCase)) counts.AnyKind += n;
-            else if (Enum.TryParse<ExemplarKind>(kind, ignoreCase: true, out var k)) counts[k] += n;
-        }
-        return counts.ToString();
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
