@@ -34,6 +34,9 @@ public interface IWorkflowSession : IAsyncDisposable
     /// <summary>Finds a scope.</summary>
     Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken);
 
+    /// <summary>Ids of the stored child scopes of <paramref name="parentId"/> started by <paramref name="ownerActivityId"/>, any status (not those added in this session).</summary>
+    Task<IReadOnlyList<string>> FindChildScopeIdsAsync(string instanceId, string parentId, string ownerActivityId, CancellationToken cancellationToken);
+
     /// <summary>Finds a task.</summary>
     Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken);
 

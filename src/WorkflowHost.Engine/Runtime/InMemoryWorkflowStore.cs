@@ -92,6 +92,12 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
             Task.FromResult(Added<ExecutionScope>().FirstOrDefault(s => s.InstanceId == instanceId && s.Id == scopeId)
                 ?? Load(("s", instanceId, scopeId), () => store._scopes.GetValueOrDefault((instanceId, scopeId))));
 
+        public Task<IReadOnlyList<string>> FindChildScopeIdsAsync(string instanceId, string parentId, string ownerActivityId, CancellationToken cancellationToken)
+        {
+            lock (store._gate)
+                return Task.FromResult<IReadOnlyList<string>>([.. store._scopes.Values.Where(s => s.InstanceId == instanceId && s.ParentId == parentId && s.OwnerActivityId == ownerActivityId).Select(s => s.Id)]);
+        }
+
         public Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken) =>
             Task.FromResult(Added<UnitTaskRecord>().FirstOrDefault(t => t.Id == taskId)
                 ?? Load(("t", taskId), () => store._tasks.GetValueOrDefault(taskId)));
