@@ -65,7 +65,16 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         private readonly Dictionary<(string Instance, string Scope, string Activity), List<Bookmark>> _bookmarksByActivity = [];
         private readonly HashSet<(string Instance, string Scope)> _completeScopes = [];
         private readonly HashSet<(string Instance, string Scope, string Activity)> _completeActivities = [];
-        private readonly HashSet<Bookmark> _addedBookmarks = new(ReferenceEqualityComparer.Instance);
+        // New rows are the session's own, not EF's: tracking each added journal entry, email, task and
+        // bookmark (an entry, a snapshot, a temporary key) and detaching it again before the prepared
+        // INSERTs cost more than writing it (issue 13). They are kept in Add order and indexed for the finds;
+        // on PostgreSQL they are handed to EF only at commit, for its batching.
+        private readonly List<object> _added = [];
+        private readonly Dictionary<string, Bookmark> _addedBookmarks = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, UnitTaskRecord> _addedTasks = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Instance, string Scope), ExecutionScope> _addedScopes = [];
+        private readonly Dictionary<string, WorkflowInstance> _addedInstances = new(StringComparer.Ordinal);
+        private readonly List<QuotaRecord> _addedQuotas = [];
         private readonly Dictionary<string, List<Submission>> _submissionsByTask = new(StringComparer.Ordinal);
         private readonly List<Submission> _addedSubmissions = [];
         private DbCommand? _taskProbe;
@@ -79,10 +88,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         }
 
         public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken) =>
-            await db.Instances.FindAsync([instanceId], cancellationToken).ConfigureAwait(false);
+            _addedInstances.GetValueOrDefault(instanceId) ?? await db.Instances.FindAsync([instanceId], cancellationToken).ConfigureAwait(false);
 
         public async Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken) =>
-            await db.Scopes.FindAsync([instanceId, scopeId], cancellationToken).ConfigureAwait(false);
+            _addedScopes.GetValueOrDefault((instanceId, scopeId)) ?? await db.Scopes.FindAsync([instanceId, scopeId], cancellationToken).ConfigureAwait(false);
 
         public async Task<IReadOnlyList<string>> FindChildScopeIdsAsync(string instanceId, string parentId, string ownerActivityId, CancellationToken cancellationToken) =>
             await db.Scopes.AsNoTracking().Where(s => s.InstanceId == instanceId && s.ParentId == parentId && s.OwnerActivityId == ownerActivityId)
@@ -90,6 +99,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken)
         {
+            if (_addedTasks.TryGetValue(taskId, out var added)) return added;
             if (db.Tasks.Local.FindEntry(taskId) is { } entry) return entry.Entity;
             // Creating a task first checks that its id is free: a bare existence probe on one prepared
             // command costs a few microseconds, a full EF find of a missing row far more.
@@ -102,7 +112,8 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var found = new List<UnitTaskRecord>(taskIds.Count);
             var missing = new List<string>();
             foreach (var id in taskIds.Distinct(StringComparer.Ordinal))
-                if (db.Tasks.Local.FindEntry(id) is { } entry) found.Add(entry.Entity);
+                if (_addedTasks.TryGetValue(id, out var added)) found.Add(added);
+                else if (db.Tasks.Local.FindEntry(id) is { } entry) found.Add(entry.Entity);
                 else missing.Add(id);
             foreach (var chunk in missing.Chunk(Chunk))
                 found.AddRange(await db.Tasks.Where(t => EF.Parameter(chunk).Contains(t.Id)).ToListAsync(cancellationToken).ConfigureAwait(false));
@@ -142,19 +153,20 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken) =>
             [.. (await WithLocalAsync(db.Tasks.Where(t => t.InstanceId == instanceId && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled),
-                t => t.InstanceId == instanceId && !t.IsClosed, cancellationToken).ConfigureAwait(false)).OrderBy(t => t.Id, StringComparer.Ordinal)];
+                _addedTasks.Values, t => t.InstanceId == instanceId && !t.IsClosed, cancellationToken).ConfigureAwait(false)).OrderBy(t => t.Id, StringComparer.Ordinal)];
 
         public async Task<IReadOnlyList<ExecutionScope>> FindRunningScopesAsync(string instanceId, CancellationToken cancellationToken) =>
             [.. (await WithLocalAsync(db.Scopes.Where(s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running),
-                s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running, cancellationToken).ConfigureAwait(false)).OrderBy(s => s.Id, StringComparer.Ordinal)];
+                _addedScopes.Values, s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running, cancellationToken).ConfigureAwait(false)).OrderBy(s => s.Id, StringComparer.Ordinal)];
 
         public async Task<IReadOnlyList<QuotaRecord>> FindQuotasAsync(string instanceId, string? unitCode, CancellationToken cancellationToken) =>
             [.. (await WithLocalAsync(db.Quotas.Where(q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode)),
-                q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode), cancellationToken).ConfigureAwait(false))
+                _addedQuotas, q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode), cancellationToken).ConfigureAwait(false))
                 .OrderBy(q => q.Id, StringComparer.Ordinal)];
 
         public async Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken)
         {
+            if (_addedBookmarks.TryGetValue(bookmarkId, out var added)) return added;
             var bookmark = db.Bookmarks.Local.FindEntry(bookmarkId)?.Entity ?? await db.Bookmarks.FindAsync([bookmarkId], cancellationToken).ConfigureAwait(false);
             if (bookmark is null || db.Entry(bookmark).State == EntityState.Deleted) return null;
             Track(bookmark);
@@ -173,7 +185,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             // Re-filtered on local values: a tracked bookmark may have been deleted or changed in this step.
             return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted && b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k))
                 .Select(Track)
-                .Concat(_addedBookmarks.Where(b => b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k)))
+                .Concat(_addedBookmarks.Values.Where(b => b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k)))
                 .Distinct()];
         }
 
@@ -191,17 +203,16 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var stored = await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted).Select(Track)
-                .Concat(_addedBookmarks)
+                .Concat(_addedBookmarks.Values)
                 .Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
                 .Distinct()
                 .OrderBy(b => b.DueAt).ThenBy(b => b.Id, StringComparer.Ordinal).Take(max)];
         }
 
         /// <summary>Query results (tracked, minus locally deleted, re-filtered on local values) plus locally added matches.</summary>
-        private async Task<IReadOnlyList<T>> WithLocalAsync<T>(IQueryable<T> query, Func<T, bool> predicate, CancellationToken cancellationToken) where T : class
+        private async Task<IReadOnlyList<T>> WithLocalAsync<T>(IQueryable<T> query, IEnumerable<T> added, Func<T, bool> predicate, CancellationToken cancellationToken) where T : class
         {
             var stored = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
-            var added = db.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).Select(e => e.Entity);
             return [.. stored.Where(e => db.Entry(e).State != EntityState.Deleted && predicate(e)).Concat(added.Where(predicate)).Distinct()];
         }
 
@@ -239,15 +250,26 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public void Add(object entity)
         {
-            db.Add(entity);
+            ArgumentNullException.ThrowIfNull(entity);
+            _added.Add(entity);
             switch (entity)
             {
                 case Bookmark bookmark:
-                    _addedBookmarks.Add(Track(bookmark));
+                    _addedBookmarks[bookmark.Id] = Track(bookmark);
                     break;
                 case ExecutionScope scope:
+                    _addedScopes[(scope.InstanceId, scope.Id)] = scope;
                     // A new scope has no stored bookmarks: all of its bookmarks are the ones added here.
                     _completeScopes.Add((scope.InstanceId, scope.Id));
+                    break;
+                case UnitTaskRecord task:
+                    _addedTasks[task.Id] = task;
+                    break;
+                case WorkflowInstance instance:
+                    _addedInstances[instance.Id] = instance;
+                    break;
+                case QuotaRecord quota:
+                    _addedQuotas.Add(quota);
                     break;
                 case Submission submission:
                     _addedSubmissions.Add(submission);
@@ -258,10 +280,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public void Remove(Bookmark bookmark)
         {
-            var entry = db.Entry(bookmark);
-            if (entry.State == EntityState.Added) entry.State = EntityState.Detached;
+            ArgumentNullException.ThrowIfNull(bookmark);
+            // An added bookmark is dropped from the index; the commit skips rows no longer in it.
+            if (_addedBookmarks.TryGetValue(bookmark.Id, out var added) && ReferenceEquals(added, bookmark)) _addedBookmarks.Remove(bookmark.Id);
             else db.Bookmarks.Remove(bookmark);
-            _addedBookmarks.Remove(bookmark);
             if (_bookmarksByActivity.TryGetValue((bookmark.InstanceId, bookmark.ScopeId, bookmark.ActivityId), out var list)) list.Remove(bookmark);
         }
 
@@ -280,7 +302,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 // with the same WHERE as EF's (key, plus the original value of a concurrency token) and the
                 // same check that exactly one row was affected.
                 var sqlite = db.Database.IsSqlite();
-                var inserts = sqlite ? TakeInserts() : [];
+                var added = _added.Where(e => e is not Bookmark b || (_addedBookmarks.TryGetValue(b.Id, out var kept) && ReferenceEquals(kept, b))).ToList();
+                if (!sqlite) db.AddRange(added);
+                var inserts = sqlite ? GroupInserts(added) : [];
                 var changes = sqlite ? TakeChanges() : [];
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 if (changes.Count > 0) await WriteChangesAsync(changes, cancellationToken).ConfigureAwait(false);
@@ -304,14 +328,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             }
         }
 
-        /// <summary>Detaches every Added entity, grouped by entity type, so that SaveChanges leaves them to <see cref="InsertAsync"/>.</summary>
-        private List<(Microsoft.EntityFrameworkCore.Metadata.IEntityType Type, List<object> Rows)> TakeInserts()
-        {
-            var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
-            var groups = added.GroupBy(e => e.Metadata).Select(g => (g.Key, g.Select(e => e.Entity).ToList())).ToList();
-            foreach (var entry in added) entry.State = EntityState.Detached;
-            return groups;
-        }
+        /// <summary>The session's new rows by entity type (types in order of their first row, rows in Add order), for <see cref="InsertAsync"/>.</summary>
+        private List<(Microsoft.EntityFrameworkCore.Metadata.IEntityType Type, List<object> Rows)> GroupInserts(List<object> added) =>
+            [.. added.GroupBy(e => e.GetType()).Select(g => (db.Model.FindEntityType(g.Key) ?? throw new InvalidOperationException($"{g.Key.Name} is not mapped."), g.ToList()))];
 
         /// <summary>
         /// Detaches every Modified or Deleted entity, remembering for each its table, the columns to set
