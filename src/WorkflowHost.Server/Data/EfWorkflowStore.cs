@@ -59,22 +59,25 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         private readonly List<(string Instance, string Scope, DateTimeOffset Now)> _cancels = [];
         private readonly WorkflowHostDbContext db;
 
-        // A step of a large plan touches tens of thousands of rows. One query per row (or a scan of the
-        // change tracker per find) made a step quadratic, so the session indexes what it tracks and
-        // remembers which sets it holds completely; finds over a complete set answer from memory.
-        private readonly Dictionary<(string Instance, string Scope, string Activity), List<Bookmark>> _bookmarksByActivity = [];
-        private readonly HashSet<(string Instance, string Scope)> _completeScopes = [];
-        private readonly HashSet<(string Instance, string Scope, string Activity)> _completeActivities = [];
-        // New rows are the session's own, not EF's: tracking each added journal entry, email, task and
-        // bookmark (an entry, a snapshot, a temporary key) and detaching it again before the prepared
-        // INSERTs cost more than writing it (issue 13). They are kept in Add order and indexed for the finds;
-        // on PostgreSQL they are handed to EF only at commit, for its batching.
+        // No EF change tracking on the hot path (issue 13): at 10,000 units a step reads and writes tens of
+        // thousands of rows, and EF's entries, snapshots, identity map and DetectChanges over them were a
+        // third of the CPU. Rows are read with no-tracking queries and kept here, one instance per key (the
+        // identity resolution EF's tracking gave), with their column values as read; the commit compares
+        // and writes only what changed. New rows are kept in Add order and indexed for the finds.
+        private readonly Dictionary<(Type Type, string Key), Row> _loaded = [];
         private readonly List<object> _added = [];
         private readonly Dictionary<string, Bookmark> _addedBookmarks = new(StringComparer.Ordinal);
         private readonly Dictionary<string, UnitTaskRecord> _addedTasks = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Instance, string Scope), ExecutionScope> _addedScopes = [];
         private readonly Dictionary<string, WorkflowInstance> _addedInstances = new(StringComparer.Ordinal);
         private readonly List<QuotaRecord> _addedQuotas = [];
+
+        // A step of a large plan touches tens of thousands of rows. One query per row made a step
+        // quadratic, so the session indexes what it holds and remembers which sets it holds completely;
+        // finds over a complete set answer from memory.
+        private readonly Dictionary<(string Instance, string Scope, string Activity), List<Bookmark>> _bookmarksByActivity = [];
+        private readonly HashSet<(string Instance, string Scope)> _completeScopes = [];
+        private readonly HashSet<(string Instance, string Scope, string Activity)> _completeActivities = [];
         private readonly Dictionary<string, List<Submission>> _submissionsByTask = new(StringComparer.Ordinal);
         private readonly List<Submission> _addedSubmissions = [];
         private DbCommand? _taskProbe;
@@ -82,29 +85,36 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public Session(WorkflowHostDbContext context)
         {
             db = context;
-            // A step makes hundreds of small queries over a growing set of tracked entities; detecting
-            // changes before each is quadratic. Changes are detected once, at commit.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         }
 
-        public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken) =>
-            _addedInstances.GetValueOrDefault(instanceId) ?? await db.Instances.FindAsync([instanceId], cancellationToken).ConfigureAwait(false);
+        public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken)
+        {
+            if (_addedInstances.TryGetValue(instanceId, out var added)) return added;
+            if (Known<WorkflowInstance>(instanceId) is { } known) return known;
+            return Attach(await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken).ConfigureAwait(false));
+        }
 
-        public async Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken) =>
-            _addedScopes.GetValueOrDefault((instanceId, scopeId)) ?? await db.Scopes.FindAsync([instanceId, scopeId], cancellationToken).ConfigureAwait(false);
+        public async Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken)
+        {
+            if (_addedScopes.TryGetValue((instanceId, scopeId), out var added)) return added;
+            if (Known<ExecutionScope>(ScopeKey(instanceId, scopeId)) is { } known) return known;
+            return Attach(await db.Scopes.FirstOrDefaultAsync(s => s.InstanceId == instanceId && s.Id == scopeId, cancellationToken).ConfigureAwait(false));
+        }
 
         public async Task<IReadOnlyList<string>> FindChildScopeIdsAsync(string instanceId, string parentId, string ownerActivityId, CancellationToken cancellationToken) =>
-            await db.Scopes.AsNoTracking().Where(s => s.InstanceId == instanceId && s.ParentId == parentId && s.OwnerActivityId == ownerActivityId)
+            await db.Scopes.Where(s => s.InstanceId == instanceId && s.ParentId == parentId && s.OwnerActivityId == ownerActivityId)
                 .Select(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         public async Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken)
         {
             if (_addedTasks.TryGetValue(taskId, out var added)) return added;
-            if (db.Tasks.Local.FindEntry(taskId) is { } entry) return entry.Entity;
+            if (Known<UnitTaskRecord>(taskId) is { } known) return known;
             // Creating a task first checks that its id is free: a bare existence probe on one prepared
-            // command costs a few microseconds, a full EF find of a missing row far more.
+            // command costs a few microseconds, a full EF query of a missing row far more.
             if (!await TaskExistsAsync(taskId, cancellationToken).ConfigureAwait(false)) return null;
-            return await db.Tasks.FindAsync([taskId], cancellationToken).ConfigureAwait(false);
+            return Attach(await db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken).ConfigureAwait(false));
         }
 
         public async Task<IReadOnlyList<UnitTaskRecord>> FindTasksAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
@@ -113,10 +123,11 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var missing = new List<string>();
             foreach (var id in taskIds.Distinct(StringComparer.Ordinal))
                 if (_addedTasks.TryGetValue(id, out var added)) found.Add(added);
-                else if (db.Tasks.Local.FindEntry(id) is { } entry) found.Add(entry.Entity);
+                else if (Known<UnitTaskRecord>(id) is { } known) found.Add(known);
                 else missing.Add(id);
             foreach (var chunk in missing.Chunk(Chunk))
-                found.AddRange(await db.Tasks.Where(t => EF.Parameter(chunk).Contains(t.Id)).ToListAsync(cancellationToken).ConfigureAwait(false));
+                foreach (var task in await db.Tasks.Where(t => EF.Parameter(chunk).Contains(t.Id)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    found.Add(Attach(task));
             return found;
         }
 
@@ -125,18 +136,19 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var scopes = scopeIds.Distinct(StringComparer.Ordinal).Where(s => !_completeScopes.Contains((instanceId, s))).ToList();
             foreach (var chunk in scopes.Chunk(Chunk))
             {
-                await db.Scopes.Where(s => s.InstanceId == instanceId && EF.Parameter(chunk).Contains(s.Id)).LoadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var scope in await db.Scopes.Where(s => s.InstanceId == instanceId && EF.Parameter(chunk).Contains(s.Id)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    Attach(scope);
                 foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && EF.Parameter(chunk).Contains(b.ScopeId)).ToListAsync(cancellationToken).ConfigureAwait(false))
-                    if (db.Entry(bookmark).State != EntityState.Deleted) Track(bookmark);
+                    if (AttachLive(bookmark) is { } live) Track(live);
                 foreach (var scope in chunk) _completeScopes.Add((instanceId, scope));
             }
             await FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false);
             var tasks = taskIds.Distinct(StringComparer.Ordinal).Where(t => !_submissionsByTask.ContainsKey(t)).ToList();
             foreach (var chunk in tasks.Chunk(Chunk))
             {
-                var stored = await db.Submissions.Where(s => EF.Parameter(chunk).Contains(s.TaskId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var stored = (await db.Submissions.Where(s => EF.Parameter(chunk).Contains(s.TaskId)).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(s => Attach(s));
                 var wanted = chunk.ToHashSet(StringComparer.Ordinal);
-                var byTask = stored.Concat(_addedSubmissions.Where(s => wanted.Contains(s.TaskId))).ToLookup(s => s.TaskId, StringComparer.Ordinal);
+                var byTask = stored.Concat(_addedSubmissions.Where(s => wanted.Contains(s.TaskId))).Distinct().ToLookup(s => s.TaskId, StringComparer.Ordinal);
                 foreach (var task in chunk) _submissionsByTask[task] = [.. byTask[task]];
             }
         }
@@ -145,7 +157,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         {
             if (!_submissionsByTask.TryGetValue(taskId, out var list))
             {
-                var stored = await db.Submissions.Where(s => s.TaskId == taskId).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var stored = (await db.Submissions.Where(s => s.TaskId == taskId).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(s => Attach(s));
                 _submissionsByTask[taskId] = list = [.. stored.Concat(_addedSubmissions.Where(s => s.TaskId == taskId)).Distinct()];
             }
             return [.. list.OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
@@ -167,10 +179,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public async Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken)
         {
             if (_addedBookmarks.TryGetValue(bookmarkId, out var added)) return added;
-            var bookmark = db.Bookmarks.Local.FindEntry(bookmarkId)?.Entity ?? await db.Bookmarks.FindAsync([bookmarkId], cancellationToken).ConfigureAwait(false);
-            if (bookmark is null || db.Entry(bookmark).State == EntityState.Deleted) return null;
-            Track(bookmark);
-            return bookmark;
+            if (_loaded.TryGetValue((typeof(Bookmark), bookmarkId), out var row)) return row.Deleted ? null : (Bookmark)row.Entity;
+            var stored = await db.Bookmarks.FirstOrDefaultAsync(b => b.Id == bookmarkId, cancellationToken).ConfigureAwait(false);
+            return stored is null ? null : AttachLive(stored) is { } live ? Track(live) : null;
         }
 
         public async Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(string eventKey, CancellationToken cancellationToken) =>
@@ -182,8 +193,8 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var stored = new List<Bookmark>();
             foreach (var chunk in keys.Chunk(Chunk))
                 stored.AddRange(await db.Bookmarks.Where(b => b.Kind == BookmarkKind.Event && EF.Parameter(chunk).Contains(b.EventKey!)).ToListAsync(cancellationToken).ConfigureAwait(false));
-            // Re-filtered on local values: a tracked bookmark may have been deleted or changed in this step.
-            return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted && b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k))
+            // Re-filtered on the session's values: a bookmark it holds may have been deleted or changed in this step.
+            return [.. stored.Select(AttachLive).OfType<Bookmark>().Where(b => b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k))
                 .Select(Track)
                 .Concat(_addedBookmarks.Values.Where(b => b.Kind == BookmarkKind.Event && b.EventKey is { } k && keys.Contains(k)))
                 .Distinct()];
@@ -194,7 +205,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             var key = (instanceId, scopeId, activityId);
             if (!_completeScopes.Contains((instanceId, scopeId)) && _completeActivities.Add(key))
                 foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.ScopeId == scopeId && b.ActivityId == activityId).ToListAsync(cancellationToken).ConfigureAwait(false))
-                    if (db.Entry(bookmark).State != EntityState.Deleted) Track(bookmark);
+                    if (AttachLive(bookmark) is { } live) Track(live);
             return _bookmarksByActivity.TryGetValue(key, out var list) ? [.. list] : [];
         }
 
@@ -202,27 +213,66 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         {
             var stored = await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. stored.Where(b => db.Entry(b).State != EntityState.Deleted).Select(Track)
+            return [.. stored.Select(AttachLive).OfType<Bookmark>().Select(Track)
                 .Concat(_addedBookmarks.Values)
                 .Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
                 .Distinct()
                 .OrderBy(b => b.DueAt).ThenBy(b => b.Id, StringComparer.Ordinal).Take(max)];
         }
 
-        /// <summary>Query results (tracked, minus locally deleted, re-filtered on local values) plus locally added matches.</summary>
+        /// <summary>Query results (as the session holds them, minus deleted, re-filtered on the session's values) plus added matches.</summary>
         private async Task<IReadOnlyList<T>> WithLocalAsync<T>(IQueryable<T> query, IEnumerable<T> added, Func<T, bool> predicate, CancellationToken cancellationToken) where T : class
         {
             var stored = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. stored.Where(e => db.Entry(e).State != EntityState.Deleted && predicate(e)).Concat(added.Where(predicate)).Distinct()];
+            return [.. stored.Select(AttachLive).OfType<T>().Where(predicate).Concat(added.Where(predicate)).Distinct()];
         }
 
-        /// <summary>Adds a tracked, not deleted bookmark to the index (once).</summary>
+        /// <summary>Adds a bookmark the session holds (not deleted) to the index (once).</summary>
         private Bookmark Track(Bookmark bookmark)
         {
             var key = (bookmark.InstanceId, bookmark.ScopeId, bookmark.ActivityId);
             if (!_bookmarksByActivity.TryGetValue(key, out var list)) _bookmarksByActivity[key] = list = [];
             if (!list.Contains(bookmark)) list.Add(bookmark);
             return bookmark;
+        }
+
+        private static string ScopeKey(string instanceId, string scopeId) => instanceId + "\u001f" + scopeId;
+
+        private static string KeyOf(object row) => row switch
+        {
+            WorkflowInstance i => i.Id,
+            ExecutionScope s => ScopeKey(s.InstanceId, s.Id),
+            Bookmark b => b.Id,
+            UnitTaskRecord t => t.Id,
+            Submission s => s.Id,
+            QuotaRecord q => q.Id,
+            _ => throw new NotSupportedException($"{row.GetType().Name} is not read by a workflow session."),
+        };
+
+        /// <summary>The instance the session holds for this key (null when none or deleted).</summary>
+        private T? Known<T>(string key) where T : class =>
+            _loaded.TryGetValue((typeof(T), key), out var row) && !row.Deleted ? (T)row.Entity : null;
+
+        /// <summary>
+        /// The session's instance for a row just read: the one it already holds for that key (whose values the
+        /// step may have changed: they win over the database's, as with EF's tracking), else the row itself,
+        /// remembered with its column values as read.
+        /// </summary>
+        [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(row))]
+        private T? Attach<T>(T? row) where T : class
+        {
+            if (row is null) return null;
+            var key = (row.GetType(), KeyOf(row));
+            if (_loaded.TryGetValue(key, out var known)) return (T)known.Entity;
+            _loaded[key] = new Row(row, Shape(row.GetType()).Read(row));
+            return row;
+        }
+
+        /// <summary><see cref="Attach"/>, or null when the session deleted that row.</summary>
+        private T? AttachLive<T>(T row) where T : class
+        {
+            var attached = Attach(row);
+            return _loaded[(row.GetType(), KeyOf(row))].Deleted ? null : attached;
         }
 
         private async Task<bool> TaskExistsAsync(string taskId, CancellationToken cancellationToken)
@@ -281,9 +331,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public void Remove(Bookmark bookmark)
         {
             ArgumentNullException.ThrowIfNull(bookmark);
-            // An added bookmark is dropped from the index; the commit skips rows no longer in it.
+            // An added bookmark is dropped from the index (the commit skips rows no longer in it); a stored one is deleted at commit.
             if (_addedBookmarks.TryGetValue(bookmark.Id, out var added) && ReferenceEquals(added, bookmark)) _addedBookmarks.Remove(bookmark.Id);
-            else db.Bookmarks.Remove(bookmark);
+            else _loaded[(typeof(Bookmark), bookmark.Id)] = (_loaded.TryGetValue((typeof(Bookmark), bookmark.Id), out var row) ? row : new Row(bookmark, Shape(typeof(Bookmark)).Read(bookmark))) with { Deleted = true };
             if (_bookmarksByActivity.TryGetValue((bookmark.InstanceId, bookmark.ScopeId, bookmark.ActivityId), out var list)) list.Remove(bookmark);
         }
 
@@ -292,24 +342,26 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                db.ChangeTracker.DetectChanges();
-                // On SQLite, new rows (most of a large step: journal, outbox, tasks, scopes, bookmarks) are
-                // written by one prepared INSERT per table, executed once per row, in the same transaction;
-                // EF's generic batching re-parses every statement and costs several times more per row.
-                // Updates and deletes stay with EF. PostgreSQL keeps EF's batching (one round trip for many rows).
-                // Updates and deletes (every resumed task, bookmark and scope state of a step) take the same
-                // path: one prepared statement per table and set of changed columns, executed once per row,
-                // with the same WHERE as EF's (key, plus the original value of a concurrency token) and the
-                // same check that exactly one row was affected.
-                var sqlite = db.Database.IsSqlite();
                 var added = _added.Where(e => e is not Bookmark b || (_addedBookmarks.TryGetValue(b.Id, out var kept) && ReferenceEquals(kept, b))).ToList();
-                if (!sqlite) db.AddRange(added);
-                var inserts = sqlite ? GroupInserts(added) : [];
-                var changes = sqlite ? TakeChanges() : [];
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                if (changes.Count > 0) await WriteChangesAsync(changes, cancellationToken).ConfigureAwait(false);
-                foreach (var (type, rows) in inserts)
-                    await InsertAsync(type, rows, cancellationToken).ConfigureAwait(false);
+                var changes = TakeChanges();
+                if (db.Database.IsSqlite())
+                {
+                    // On SQLite every change is one prepared statement per table and set of changed columns,
+                    // executed once per row, in the step's transaction: EF's generic batching re-parses every
+                    // statement and costs several times more per row. An update or delete has EF's WHERE (key,
+                    // plus the original value of a concurrency token) and EF's check that exactly one row was affected.
+                    if (changes.Count > 0) WriteChanges(changes);
+                    foreach (var group in added.GroupBy(e => e.GetType()))
+                        Insert(db.Model.FindEntityType(group.Key) ?? throw new InvalidOperationException($"{group.Key.Name} is not mapped."), group, cancellationToken);
+                }
+                else
+                {
+                    // PostgreSQL keeps EF's batching (one round trip for many rows): the changes are handed to
+                    // EF's change tracker only now, with the modified columns and the original concurrency tokens.
+                    foreach (var change in changes) Hand(change);
+                    db.AddRange(added);
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                }
                 foreach (var (instance, scope, now) in _cancels)
                 {
                     var prefix = scope + "/";
@@ -328,49 +380,28 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             }
         }
 
-        /// <summary>The session's new rows by entity type (types in order of their first row, rows in Add order), for <see cref="InsertAsync"/>.</summary>
-        private List<(Microsoft.EntityFrameworkCore.Metadata.IEntityType Type, List<object> Rows)> GroupInserts(List<object> added) =>
-            [.. added.GroupBy(e => e.GetType()).Select(g => (db.Model.FindEntityType(g.Key) ?? throw new InvalidOperationException($"{g.Key.Name} is not mapped."), g.ToList()))];
-
-        /// <summary>
-        /// Detaches every Modified or Deleted entity, remembering for each its table, the columns to set
-        /// (the modified ones, current values), and the WHERE values (key and concurrency tokens, original values).
-        /// </summary>
+        /// <summary>Every deleted row and every row whose columns differ from those read, with the changed columns (current values) and the WHERE values (original).</summary>
         private List<RowChange> TakeChanges()
         {
             var taken = new List<RowChange>();
-            var entries = new List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry>();
-            foreach (var entry in db.ChangeTracker.Entries())
+            foreach (var row in _loaded.Values)
             {
-                if (entry.State is not (EntityState.Modified or EntityState.Deleted)) continue;
-                var type = entry.Metadata;
-                var shape = _shapes.TryGetValue(type, out var known) ? known : _shapes[type] = new TableShape(type);
-                var deleted = entry.State == EntityState.Deleted;
+                var shape = Shape(row.Entity.GetType());
                 ulong mask = 0;
-                if (!deleted)
-                    for (var i = 0; i < shape.Columns.Count; i++)
-                        if (entry.Property(shape.Columns[i]).IsModified) mask |= 1UL << i;
-                if (!deleted && mask == 0)
+                object?[]? current = null;
+                if (!row.Deleted)
                 {
-                    // Nothing to write (EF would skip it too).
-                    entries.Add(entry);
-                    continue;
+                    current = shape.Read(row.Entity);
+                    for (var i = 0; i < current.Length; i++)
+                        if (!Equals(current[i], row.Original[i])) mask |= 1UL << i;
+                    if (mask == 0) continue;
                 }
-                var values = new object?[(deleted ? 0 : System.Numerics.BitOperations.PopCount(mask)) + shape.Where.Count];
-                var n = 0;
-                if (!deleted)
-                    for (var i = 0; i < shape.Columns.Count; i++)
-                        if ((mask & (1UL << i)) != 0) values[n++] = TableShape.ToProvider(shape.Columns[i], entry.Property(shape.Columns[i]).CurrentValue);
-                foreach (var key in shape.Where)
-                    values[n++] = TableShape.ToProvider(key, entry.Property(key).OriginalValue);
-                taken.Add(new RowChange(shape, deleted, mask, values));
-                entries.Add(entry);
+                taken.Add(new RowChange(shape, row, row.Deleted, mask, current));
             }
-            foreach (var entry in entries) entry.State = EntityState.Detached;
             return taken;
         }
 
-        private async Task WriteChangesAsync(List<RowChange> changes, CancellationToken cancellationToken)
+        private void WriteChanges(List<RowChange> changes)
         {
             var connection = db.Database.GetDbConnection();
             var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
@@ -379,21 +410,22 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 foreach (var change in changes)
                 {
+                    var values = change.Shape.Values(change);
                     if (!commands.TryGetValue((change.Shape, change.Deleted, change.Mask), out var command))
                     {
                         command = connection.CreateCommand();
                         command.Transaction = transaction;
                         command.CommandText = change.Shape.Sql(change.Deleted, change.Mask);
-                        for (var i = 0; i < change.Values.Length; i++)
+                        for (var i = 0; i < values.Length; i++)
                         {
                             var parameter = command.CreateParameter();
                             parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                             command.Parameters.Add(parameter);
                         }
-                        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                        command.Prepare();
                         commands[(change.Shape, change.Deleted, change.Mask)] = command;
                     }
-                    for (var i = 0; i < change.Values.Length; i++) command.Parameters[i].Value = change.Values[i] ?? DBNull.Value;
+                    for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
                     // Microsoft.Data.Sqlite runs every command synchronously; its async form only adds a task per row.
                     if (command.ExecuteNonQuery() != 1)
                         throw new WorkflowConcurrencyException($"Another writer changed or deleted a row of {change.Shape.Table} (expected 1 row affected); the step was not committed.");
@@ -401,31 +433,78 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             }
             finally
             {
-                foreach (var command in commands.Values) await command.DisposeAsync().ConfigureAwait(false);
+                foreach (var command in commands.Values) command.Dispose();
             }
         }
 
-        private readonly Dictionary<Microsoft.EntityFrameworkCore.Metadata.IEntityType, TableShape> _shapes = [];
+        /// <summary>PostgreSQL: attaches a changed row to EF's tracker as Modified (only its changed columns) or Deleted, with its original concurrency tokens.</summary>
+        private void Hand(RowChange change)
+        {
+            var entry = db.Attach(change.Row.Entity);
+            var shape = change.Shape;
+            for (var i = 0; i < shape.Columns.Count; i++)
+            {
+                var property = entry.Property(shape.Columns[i].Name);
+                if (shape.Columns[i].IsConcurrencyToken) property.OriginalValue = change.Row.Original[i];
+                if (!change.Deleted && (change.Mask & (1UL << i)) != 0) property.IsModified = true;
+            }
+            if (change.Deleted) entry.State = EntityState.Deleted;
+        }
 
-        private sealed record RowChange(TableShape Shape, bool Deleted, ulong Mask, object?[] Values);
+        private readonly Dictionary<Type, TableShape> _shapes = [];
+
+        private TableShape Shape(Type type) => _shapes.TryGetValue(type, out var known) ? known
+            : _shapes[type] = new TableShape(db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped."));
+
+        /// <summary>A row the session read: the instance, its column values as read (<see cref="TableShape.Columns"/> order), and whether the step deleted it.</summary>
+        private sealed record Row(object Entity, object?[] Original, bool Deleted = false);
+
+        private sealed record RowChange(TableShape Shape, Row Row, bool Deleted, ulong Mask, object?[]? Current);
 
         /// <summary>A table's columns as EF maps them: the settable ones, and the WHERE of an update or delete (key, then concurrency tokens).</summary>
         private sealed class TableShape
         {
+            private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _getters;
+            private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _keyGetters;
+            private readonly int[] _tokens;
+
             public TableShape(Microsoft.EntityFrameworkCore.Metadata.IEntityType type)
             {
                 Table = type.GetTableName()!;
-                var key = type.FindPrimaryKey()!.Properties;
+                Key = type.FindPrimaryKey()!.Properties;
                 Columns = [.. type.GetProperties().Where(p => !p.IsPrimaryKey())];
                 if (Columns.Count > 64) throw new NotSupportedException($"{Table} has more than 64 columns.");
-                Where = [.. key, .. Columns.Where(p => p.IsConcurrencyToken)];
+                _getters = [.. Columns.Select(c => c.GetGetter())];
+                _keyGetters = [.. Key.Select(k => k.GetGetter())];
+                _tokens = [.. Columns.Select((c, i) => (c, i)).Where(x => x.c.IsConcurrencyToken).Select(x => x.i)];
             }
 
             public string Table { get; }
+            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Key { get; }
             public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Columns { get; }
-            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Where { get; }
 
-            public static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
+            /// <summary>The entity's non-key column values (CLR values), in <see cref="Columns"/> order.</summary>
+            public object?[] Read(object entity)
+            {
+                var values = new object?[_getters.Length];
+                for (var i = 0; i < values.Length; i++) values[i] = _getters[i].GetClrValue(entity);
+                return values;
+            }
+
+            /// <summary>The parameter values of a change's statement, as the provider stores them: SET (changed columns, current), then WHERE (key, then original concurrency tokens).</summary>
+            public object?[] Values(RowChange change)
+            {
+                var values = new object?[(change.Deleted ? 0 : System.Numerics.BitOperations.PopCount(change.Mask)) + Key.Count + _tokens.Length];
+                var n = 0;
+                if (!change.Deleted)
+                    for (var i = 0; i < Columns.Count; i++)
+                        if ((change.Mask & (1UL << i)) != 0) values[n++] = ToProvider(Columns[i], change.Current![i]);
+                for (var k = 0; k < Key.Count; k++) values[n++] = ToProvider(Key[k], _keyGetters[k].GetClrValue(change.Row.Entity));
+                foreach (var t in _tokens) values[n++] = ToProvider(Columns[t], change.Row.Original[t]);
+                return values;
+            }
+
+            private static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
                 value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
 
             public string Sql(bool deleted, ulong mask)
@@ -433,17 +512,17 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 var n = 0;
                 string P() => "@p" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var set = deleted ? "" : string.Join(", ", Columns.Where((_, i) => (mask & (1UL << i)) != 0).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
-                var where = string.Join(" AND ", Where.Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
+                var where = string.Join(" AND ", Key.Concat(_tokens.Select(t => Columns[t])).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
                 return deleted ? $"DELETE FROM \"{Table}\" WHERE {where}" : $"UPDATE \"{Table}\" SET {set} WHERE {where}";
             }
         }
 
-        private async Task InsertAsync(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, List<object> rows, CancellationToken cancellationToken)
+        private void Insert(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, IEnumerable<object> rows, CancellationToken cancellationToken)
         {
             // Store-generated keys (the journal's and the outbox's Id) are left to the database.
             var properties = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never)).ToList();
             var connection = db.Database.GetDbConnection();
-            await using var command = connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             command.CommandText = $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
             var converters = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[properties.Count];
@@ -456,7 +535,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 converters[i] = properties[i].GetTypeMapping().Converter;
                 getters[i] = properties[i].GetGetter();
             }
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            command.Prepare();
             foreach (var row in rows)
             {
                 for (var i = 0; i < properties.Count; i++)
