@@ -137,6 +137,13 @@ public sealed class ActivityExecutionContext
             TextBody = mail.Text,
         });
 
+    /// <summary>
+    /// The reminder and escalation ladder of a task (<see cref="TaskLadder.Build(DateOnly, IEnumerable{int}, IEnumerable{string}, Func{DateOnly, DateTimeOffset})"/>
+    /// with the runtime's notification time and calendar) for its due date (local) and stored <c>ReminderDays</c> / <c>Escalation</c>;
+    /// built once per step for all tasks that share them (the 10,000 tasks of one milestone, issue 13). The rungs are immutable.
+    /// </summary>
+    public IReadOnlyList<LadderRung> Ladder(DateOnly dueDate, string reminderDays, string escalation) => _burst.Ladder(dueDate, reminderDays, escalation);
+
     /// <summary>Adds a late task to this step's escalation digests.</summary>
     public void AddDigestItem(DigestItem item) => _burst.Digest.Add(item);
 

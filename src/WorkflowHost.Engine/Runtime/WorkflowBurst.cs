@@ -26,6 +26,7 @@ internal sealed class WorkflowBurst
     private readonly Dictionary<string, LoadedScope> _scopes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _outboxKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _newScopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DateOnly Due, string Reminders, string Escalation), IReadOnlyList<LadderRung>> _ladders = [];
     private readonly Dictionary<(string Parent, string Owner), HashSet<string>> _storedChildren = [];
     private readonly List<JournalEntry> _journal = [];
     private JsonObject? _variables;
@@ -289,6 +290,13 @@ internal sealed class WorkflowBurst
     public async Task RemoveBookmarkAsync(string id)
     {
         if (await Session.FindBookmarkAsync(id, CancellationToken).ConfigureAwait(false) is { } bookmark) Session.Remove(bookmark);
+    }
+
+    public IReadOnlyList<LadderRung> Ladder(DateOnly dueDate, string reminderDays, string escalation)
+    {
+        if (!_ladders.TryGetValue((dueDate, reminderDays, escalation), out var ladder))
+            _ladders[(dueDate, reminderDays, escalation)] = ladder = TaskLadder.Build(dueDate, TaskLadder.SplitReminders(reminderDays), TaskLadder.SplitEscalation(escalation), Options.NotificationTime);
+        return ladder;
     }
 
     public void Journal(JournalEntry entry)

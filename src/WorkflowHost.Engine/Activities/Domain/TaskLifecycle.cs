@@ -232,7 +232,7 @@ internal static class TaskLifecycle
     private static int LateDays(UnitTaskRecord task, DateTimeOffset now) => MailComposer.DaysBetween(task.DueDate, PlanTime.LocalDate(now));
 
     private static IReadOnlyList<LadderRung> Ladder(ActivityExecutionContext context, UnitTaskRecord task) =>
-        TaskLadder.Build(task.DueDate, TaskLadder.SplitReminders(task.ReminderDays), TaskLadder.SplitEscalation(task.Escalation), context.Options.NotificationTime);
+        context.Ladder(task.DueDate, task.ReminderDays, task.Escalation);
 
     /// <summary>Fires the rungs due at the latest passed instant (skipping older passed ones), then schedules the next.</summary>
     private static async Task AdvanceLadderAsync(ActivityExecutionContext context, UnitTaskRecord task, Unit unit)
