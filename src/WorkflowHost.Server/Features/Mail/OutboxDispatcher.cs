@@ -158,32 +158,50 @@ public sealed partial class OutboxDispatcher(
     {
         var group = new List<Outcome>();
         var reader = outcomes.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        var opened = false;
+        try
         {
-            while (reader.TryRead(out var outcome)) group.Add(outcome);
-            try
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                // Committed even if the dispatch's token fired meanwhile: losing a "Sent" is what would double a message.
-                await CommitAsync(group, batch, o).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Handed to every waiting sender; DispatchDueAsync rethrows it.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                lock (batch)
+                while (reader.TryRead(out var outcome)) group.Add(outcome);
+                try
                 {
-                    batch.CommitFailure = ex;
-                    batch.Stop = true;
+                    if (!opened)
+                    {
+                        // One connection for the batch's commits instead of an open and a close around each statement.
+                        await db.Database.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                        opened = true;
+                    }
+
+                    // Committed even if the dispatch's token fired meanwhile: losing a "Sent" is what would double a message.
+                    await CommitAsync(group, batch, o).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Handed to every waiting sender; DispatchDueAsync rethrows it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    lock (batch)
+                    {
+                        batch.CommitFailure = ex;
+                        batch.Stop = true;
+                    }
+
+                    outcomes.Writer.TryComplete(); // senders finishing later fail at TryWrite; nothing is left unread
+                    while (reader.TryRead(out var outcome)) group.Add(outcome);
+                    foreach (var item in group) item.Saved.TrySetException(ex);
+                    return;
                 }
 
-                outcomes.Writer.TryComplete(); // senders finishing later fail at TryWrite; nothing is left unread
-                while (reader.TryRead(out var outcome)) group.Add(outcome);
-                foreach (var item in group) item.Saved.TrySetException(ex);
-                return;
+                foreach (var item in group) item.Saved.TrySetResult();
+                group.Clear();
             }
-
-            foreach (var item in group) item.Saved.TrySetResult();
-            group.Clear();
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -217,7 +235,7 @@ public sealed partial class OutboxDispatcher(
             if (sentIds is not null)
             {
                 await db.OutboxMessages
-                    .Where(m => sentIds.Contains(m.Id))
+                    .Where(m => EF.Parameter(sentIds).Contains(m.Id)) // one array parameter: the same SQL whatever the count, so EF caches it
                     .ExecuteUpdateAsync(u => u
                         .SetProperty(m => m.Status, OutboxStatus.Sent)
                         .SetProperty(m => m.Attempts, m => m.Attempts + 1)
