@@ -62,7 +62,11 @@ public sealed partial class OutboxDispatcher(
     /// <param name="ct">Stops the batch between messages (or aborts the send in flight, leaving that row due).</param>
     /// <returns>Counts of the outcomes.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired (outcomes already known are committed first).</exception>
-    /// <exception cref="DbUpdateException">Committing outcomes failed; the rows concerned are still due and are tried again by a later run.</exception>
+    /// <exception cref="System.Data.Common.DbException">
+    /// Committing outcomes failed (the provider's exception, e.g. <c>SqliteException</c>, <c>NpgsqlException</c>): no
+    /// further message is started, and the rows of that commit are still due and are sent again by a later run — at
+    /// most one message per connection, the same messages a crash at that moment would repeat.
+    /// </exception>
     public async Task<DispatchResult> DispatchDueAsync(CancellationToken ct)
     {
         var o = options.Value;
