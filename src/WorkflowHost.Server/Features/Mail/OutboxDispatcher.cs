@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WorkflowHost.Engine.Mail;
@@ -22,11 +22,12 @@ namespace WorkflowHost.Server.Features.Mail;
 /// second later. So Polly is deliberately not used here: one attempt per run, the database is the scheduler.
 /// </para>
 /// <para>
-/// <b>At-least-once, and its one window.</b> Each message's new state is saved in its own
-/// <c>SaveChanges</c> right after its send. If the process dies after the server accepted a message but
-/// before that save, the row is still due and that message is sent again by the next run — at most the
+/// <b>At-least-once, and its one window.</b> A sender's outcome is committed before that sender starts its next
+/// message; outcomes that arrive together share one transaction (a set-based <c>UPDATE</c> for the delivered rows,
+/// one per failed row; the rows are read untracked). If the process dies after the server accepted a message but
+/// before that commit, the row is still due and that message is sent again by the next run — at most the
 /// messages in flight (<see cref="MailOptions.Parallelism"/>, default 1) are doubled, never the batch. The duplicate carries the same Message-ID and
-/// <c>X-WorkflowHost-Key</c> headers, so receivers can recognise it. The state is saved even when the
+/// <c>X-WorkflowHost-Key</c> headers, so receivers can recognise it. The outcomes are committed even when the
 /// cancellation token fires after the send, to keep that window as small as possible.
 /// </para>
 /// <para>
@@ -54,22 +55,25 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger)
 {
     /// <summary>
-    /// Longest a commit of outcomes waits for the other senders' replies to arrive, so that they share it.
-    /// </summary>
-    private static readonly TimeSpan MaxCommitGathering = TimeSpan.FromMilliseconds(3);
-
-    /// <summary>
     /// Loads up to <see cref="MailOptions.BatchSize"/> rows that are <see cref="OutboxStatus.Queued"/> or
     /// <see cref="OutboxStatus.Retrying"/> with <see cref="OutboxMessage.NextAttemptAt"/> ≤ now, oldest due
-    /// first (then by Id), sends each and saves each outcome separately.
+    /// first (then by Id), sends each and commits each outcome before that sender starts its next message.
     /// </summary>
     /// <param name="ct">Stops the batch between messages (or aborts the send in flight, leaving that row due).</param>
     /// <returns>Counts of the outcomes.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired (outcomes already known are committed first).</exception>
+    /// <exception cref="System.Data.Common.DbException">
+    /// Committing outcomes failed (the provider's exception, e.g. <c>SqliteException</c>, <c>NpgsqlException</c>): no
+    /// further message is started, and the rows of that commit are still due and are sent again by a later run — at
+    /// most one message per connection, the same messages a crash at that moment would repeat.
+    /// </exception>
     public async Task<DispatchResult> DispatchDueAsync(CancellationToken ct)
     {
         var o = options.Value;
         var now = time.GetUtcNow();
+        // Not tracked: the outcomes are written with set-based UPDATEs (CommitAsync), not through the change tracker.
         var due = await db.OutboxMessages
+            .AsNoTracking()
             .Where(m => (m.Status == OutboxStatus.Queued || m.Status == OutboxStatus.Retrying) && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt)
             .ThenBy(m => m.Id)
@@ -81,148 +85,199 @@ public sealed partial class OutboxDispatcher(
             return DispatchResult.Empty;
         }
 
-        // Up to Parallelism sends at once, each on its own connection. A sender records its message's outcome
-        // and waits until that outcome is committed before it starts its next message, so a crash can repeat
-        // at most the messages in flight (one per sender). Outcomes that arrive while a commit runs are
-        // committed together by the next one (group commit: one fsync for several rows; one DbContext, used
-        // by one committer at a time). Once the server is found unavailable, no further message is started.
-        int sent = 0, retrying = 0, failed = 0, started = 0;
-        var stop = false;
-        var next = 0;
-        var pending = new List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)>();
-        var committing = false;
-        var sending = 0; // senders between the start of a send and the hand-over of its outcome
-        Exception? commitFailure = null;
-
-        async Task CommitPendingAsync()
+        // Up to Parallelism senders at once, each on its own connection. A sender hands its message's outcome to
+        // the committer and waits until that outcome is committed before it starts its next message, so a crash
+        // can repeat at most the messages in flight (one per sender). The committer takes every outcome waiting
+        // in the channel at once and writes them in one transaction (group commit: one fsync for all the rows
+        // that arrived while the previous commit ran), never waiting for more. At most one outcome per sender
+        // is ever in the channel, hence its bound. Once the server is found unavailable, no message is started.
+        var parallelism = Math.Clamp(o.Parallelism, 1, Math.Max(1, due.Count - 1));
+        var outcomes = Channel.CreateBounded<Outcome>(new BoundedChannelOptions(parallelism)
         {
-            while (true)
-            {
-                // Senders started together come back together: wait a moment for the others still on the
-                // wire, so that one commit (one fsync) serves them all instead of the first alone and then
-                // the rest (measured: commits of 1 and 15 alternating without this wait, at 16 connections).
-                var gathering = Stopwatch.StartNew();
-                while (Volatile.Read(ref sending) > 0 && gathering.Elapsed < MaxCommitGathering)
-                {
-                    await Task.Delay(1, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)> group;
-                lock (pending)
-                {
-                    if (pending.Count == 0 || commitFailure is not null)
-                    {
-                        committing = false;
-                        return;
-                    }
-
-                    group = [.. pending];
-                    pending.Clear();
-                }
-
-                try
-                {
-                    foreach (var (message, error, _) in group)
-                    {
-                        var outcome = Record(message, error, o);
-                        switch (message.Status)
-                        {
-                            case OutboxStatus.Sent: sent++; break;
-                            case OutboxStatus.Failed: failed++; break;
-                            default: retrying++; break;
-                        }
-
-                        if (outcome == DeliveryFailureKind.ServerUnavailable)
-                        {
-                            lock (due) stop = true;
-                        }
-                    }
-
-                    // Saved even if ct fired meanwhile: losing a "Sent" here is exactly what would double a message.
-                    await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // Handed to every waiting sender; DispatchDueAsync rethrows it.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    List<(OutboxMessage Message, Exception? Error, TaskCompletionSource Saved)> waiting;
-                    lock (pending)
-                    {
-                        commitFailure = ex;
-                        committing = false;
-                        waiting = [.. group, .. pending];
-                        pending.Clear();
-                    }
-
-                    lock (due) stop = true;
-                    foreach (var item in waiting) item.Saved.TrySetException(ex);
-                    return;
-                }
-
-                foreach (var item in group) item.Saved.TrySetResult();
-            }
-        }
-
-        async Task RecordAsync(OutboxMessage message, Exception? error)
-        {
-            var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            bool lead;
-            lock (pending)
-            {
-                Interlocked.Decrement(ref sending);
-                if (commitFailure is not null)
-                {
-                    saved.SetException(commitFailure);
-                    lead = false;
-                }
-                else
-                {
-                    pending.Add((message, error, saved));
-                    lead = !committing;
-                    committing = true;
-                }
-            }
-
-            if (lead)
-            {
-                await CommitPendingAsync().ConfigureAwait(false);
-            }
-
-            await saved.Task.ConfigureAwait(false);
-        }
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var batch = new BatchProgress();
+        var committer = CommitLoopAsync(outcomes, batch, o);
 
         async Task WorkAsync(bool once)
         {
             for (var round = 0; !once || round < 1; round++)
             {
                 int i;
-                lock (due)
+                lock (batch)
                 {
-                    if (stop || next >= due.Count || ct.IsCancellationRequested) return;
-                    i = next++;
-                    started++;
+                    if (batch.Stop || batch.Next >= due.Count || ct.IsCancellationRequested) return;
+                    i = batch.Next++;
+                    batch.Started++;
                 }
 
                 var message = due[i];
-                Interlocked.Increment(ref sending);
                 var error = await SendAsync(message, ct).ConfigureAwait(false);
-                await RecordAsync(message, error).ConfigureAwait(false);
+                var outcome = new Outcome(message, error, error is null ? null : MailFailureClassifier.Classify(error));
+                if (outcome.Kind == DeliveryFailureKind.ServerUnavailable)
+                {
+                    lock (batch) batch.Stop = true; // start nothing more: every further message would fail the same way
+                }
+
+                if (!outcomes.Writer.TryWrite(outcome))
+                {
+                    // Only a failed commit closes the channel; this outcome is not recorded and its row stays due.
+                    throw batch.CommitFailure ?? new InvalidOperationException("The outbox committer stopped.");
+                }
+
+                await outcome.Saved.Task.ConfigureAwait(false);
             }
         }
 
-        // The first message goes alone: when the server is down, that one connection attempt finds out
-        // and the rest of the batch is deferred untouched.
-        await WorkAsync(once: true).ConfigureAwait(false);
-        var parallelism = Math.Clamp(o.Parallelism, 1, Math.Max(1, due.Count - 1));
-        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => WorkAsync(once: false))).ConfigureAwait(false);
+        try
+        {
+            // The first message goes alone: when the server is down, that one connection attempt finds out
+            // and the rest of the batch is deferred untouched.
+            await WorkAsync(once: true).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, parallelism).Select(_ => WorkAsync(once: false))).ConfigureAwait(false);
+        }
+        finally
+        {
+            outcomes.Writer.TryComplete();
+            await committer.ConfigureAwait(false);
+        }
+
         ct.ThrowIfCancellationRequested();
-        var deferred = due.Count - started;
-        if (stop && deferred > 0)
+        var deferred = due.Count - batch.Started;
+        if (batch.Stop && deferred > 0)
         {
             LogBatchStopped(logger, deferred);
         }
 
-        return new DispatchResult(sent, retrying, failed, stop ? deferred : 0);
+        return new DispatchResult(batch.Sent, batch.Retrying, batch.Failed, batch.Stop ? deferred : 0);
+    }
+
+    /// <summary>
+    /// Commits the outcomes of <paramref name="outcomes"/> until its writer completes: each round takes every
+    /// outcome waiting, commits them together (<see cref="CommitAsync"/>) and then releases their senders. When
+    /// a commit fails, the channel is closed and every waiting sender gets that exception.
+    /// </summary>
+    private async Task CommitLoopAsync(Channel<Outcome> outcomes, BatchProgress batch, MailOptions o)
+    {
+        var group = new List<Outcome>();
+        var reader = outcomes.Reader;
+        var opened = false;
+        try
+        {
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var outcome)) group.Add(outcome);
+                try
+                {
+                    if (!opened)
+                    {
+                        // One connection for the batch's commits instead of an open and a close around each statement.
+                        await db.Database.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+                        opened = true;
+                    }
+
+                    // Committed even if the dispatch's token fired meanwhile: losing a "Sent" is what would double a message.
+                    await CommitAsync(group, batch, o).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Handed to every waiting sender; DispatchDueAsync rethrows it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    lock (batch)
+                    {
+                        batch.CommitFailure = ex;
+                        batch.Stop = true;
+                    }
+
+                    outcomes.Writer.TryComplete(); // senders finishing later fail at TryWrite; nothing is left unread
+                    while (reader.TryRead(out var outcome)) group.Add(outcome);
+                    foreach (var item in group) item.Saved.TrySetException(ex);
+                    return;
+                }
+
+                foreach (var item in group) item.Saved.TrySetResult();
+                group.Clear();
+            }
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the outcomes of <paramref name="group"/> on their rows in one transaction: one
+    /// <c>UPDATE … WHERE Id IN (…)</c> for all the delivered ones, one <c>UPDATE</c> per failed one (they carry
+    /// their own error and next attempt). The rows were loaded untracked, so no change tracking is involved.
+    /// </summary>
+    private async Task CommitAsync(List<Outcome> group, BatchProgress batch, MailOptions o)
+    {
+        var at = time.GetUtcNow();
+        List<long>? sentIds = null;
+        List<OutboxMessage>? failures = null;
+        int sent = 0, retrying = 0, failed = 0;
+        foreach (var outcome in group)
+        {
+            var message = outcome.Message;
+            Record(message, outcome.Error, outcome.Kind, at, o);
+            switch (message.Status)
+            {
+                case OutboxStatus.Sent: sent++; (sentIds ??= new(group.Count)).Add(message.Id); break;
+                case OutboxStatus.Failed: failed++; (failures ??= []).Add(message); break;
+                default: retrying++; (failures ??= []).Add(message); break;
+            }
+        }
+
+        var statements = (sentIds is null ? 0 : 1) + (failures?.Count ?? 0);
+        var transaction = statements > 1 ? await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false) : null;
+        try
+        {
+            if (sentIds is not null)
+            {
+                await db.OutboxMessages
+                    .Where(m => EF.Parameter(sentIds).Contains(m.Id)) // one array parameter: the same SQL whatever the count, so EF caches it
+                    .ExecuteUpdateAsync(u => u
+                        .SetProperty(m => m.Status, OutboxStatus.Sent)
+                        .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                        .SetProperty(m => m.SentAt, at), CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+
+            foreach (var message in failures ?? [])
+            {
+                await db.OutboxMessages
+                    .Where(m => m.Id == message.Id)
+                    .ExecuteUpdateAsync(u => u
+                        .SetProperty(m => m.Status, message.Status)
+                        .SetProperty(m => m.Attempts, message.Attempts)
+                        .SetProperty(m => m.LastError, message.LastError)
+                        .SetProperty(m => m.NextAttemptAt, message.NextAttemptAt), CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        lock (batch)
+        {
+            batch.Sent += sent;
+            batch.Retrying += retrying;
+            batch.Failed += failed;
+        }
     }
 
     /// <summary>Sends one message; returns the exception that failed it, or null when the server accepted it.</summary>
@@ -245,42 +300,68 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Records a send's outcome on the row (not saved). Returns the failure kind, or null on success.</summary>
-    private DeliveryFailureKind? Record(OutboxMessage message, Exception? ex, MailOptions o)
+    /// <summary>Sets a send's outcome on the (untracked) row and logs it; <see cref="CommitAsync"/> writes it.</summary>
+    private void Record(OutboxMessage message, Exception? ex, DeliveryFailureKind? kind, DateTimeOffset at, MailOptions o)
     {
         var attempt = message.Attempts + 1;
-        if (ex is not null)
+        message.Attempts = attempt;
+        if (ex is null)
         {
-            var kind = MailFailureClassifier.Classify(ex);
-            message.Attempts = attempt;
-            message.LastError = MailFailureClassifier.Describe(ex);
-            if (kind == DeliveryFailureKind.Permanent)
-            {
-                message.Status = OutboxStatus.Failed;
-                message.NextAttemptAt = time.GetUtcNow(); // a failed row's NextAttemptAt is the time of its last attempt
-                LogPermanentFailure(logger, ex, message.IdempotencyKey, message.Id, attempt);
-            }
-            else if (attempt >= o.MaxAttempts)
-            {
-                message.Status = OutboxStatus.Failed;
-                message.NextAttemptAt = time.GetUtcNow();
-                LogAttemptsExhausted(logger, ex, message.IdempotencyKey, message.Id, attempt);
-            }
-            else
-            {
-                message.Status = OutboxStatus.Retrying;
-                message.NextAttemptAt = time.GetUtcNow() + RetryBackoff.NextDelay(attempt, o.BaseRetryDelay, o.MaxRetryDelay);
-                LogTransientFailure(logger, ex, message.IdempotencyKey, message.Id, attempt, kind, message.NextAttemptAt);
-            }
-
-            return kind;
+            message.Status = OutboxStatus.Sent;
+            message.SentAt = at;
+            LogSent(logger, message.IdempotencyKey, message.Id, attempt);
+            return;
         }
 
-        message.Attempts = attempt;
-        message.Status = OutboxStatus.Sent;
-        message.SentAt = time.GetUtcNow();
-        LogSent(logger, message.IdempotencyKey, message.Id, attempt);
-        return null;
+        message.LastError = MailFailureClassifier.Describe(ex);
+        if (kind == DeliveryFailureKind.Permanent)
+        {
+            message.Status = OutboxStatus.Failed;
+            message.NextAttemptAt = at; // a failed row's NextAttemptAt is the time of its last attempt
+            LogPermanentFailure(logger, ex, message.IdempotencyKey, message.Id, attempt);
+        }
+        else if (attempt >= o.MaxAttempts)
+        {
+            message.Status = OutboxStatus.Failed;
+            message.NextAttemptAt = at;
+            LogAttemptsExhausted(logger, ex, message.IdempotencyKey, message.Id, attempt);
+        }
+        else
+        {
+            message.Status = OutboxStatus.Retrying;
+            message.NextAttemptAt = at + RetryBackoff.NextDelay(attempt, o.BaseRetryDelay, o.MaxRetryDelay);
+            LogTransientFailure(logger, ex, message.IdempotencyKey, message.Id, attempt, kind ?? DeliveryFailureKind.Transient, message.NextAttemptAt);
+        }
+    }
+
+    /// <summary>A send's result on its way to the committer; <see cref="Saved"/> completes once it is committed.</summary>
+    private sealed class Outcome(OutboxMessage message, Exception? error, DeliveryFailureKind? kind)
+    {
+        public OutboxMessage Message { get; } = message;
+
+        public Exception? Error { get; } = error;
+
+        public DeliveryFailureKind? Kind { get; } = kind;
+
+        public TaskCompletionSource Saved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Shared state of one batch; guarded by locking the instance.</summary>
+    private sealed class BatchProgress
+    {
+        public int Next { get; set; }
+
+        public int Started { get; set; }
+
+        public bool Stop { get; set; }
+
+        public int Sent { get; set; }
+
+        public int Retrying { get; set; }
+
+        public int Failed { get; set; }
+
+        public Exception? CommitFailure { get; set; }
     }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information,
