@@ -20,6 +20,13 @@ public interface IWorkflowStore
 
     /// <summary>The earliest timer due instant of all bookmarks, or null when there is none.</summary>
     Task<DateTimeOffset?> FindNextTimerDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Committed tasks' summaries (those that exist, in no particular order), read outside any session.</summary>
+    async Task<IReadOnlyList<UnitTaskSummary>> ReadTaskSummariesAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    {
+        await using var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        return [.. (await session.FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false)).Select(UnitTaskSummary.Of)];
+    }
 }
 
 /// <summary>

@@ -89,7 +89,7 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
         async Task PlanNewTasksAsync()
         {
             if (newTasks.Count == 0) return;
-            var created = await ReadTasksAsync(newTasks).ConfigureAwait(false);
+            var created = await ReadSummariesAsync(newTasks).ConfigureAwait(false);
             newTasks.Clear();
             foreach (var task in created)
             {
@@ -108,7 +108,7 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
         {
             var events = new List<(string, JsonNode?)>();
             var today = PlanTime.LocalDate(clock.GetUtcNow());
-            var current = (await ReadTasksAsync(batch.Select(a => a.TaskId)).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+            var current = (await store.ReadTaskSummariesAsync([.. batch.Select(a => a.TaskId)], cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
             foreach (var action in batch)
             {
                 // A task cancelled (its flowchart ended) or already closed takes no more actions.
@@ -133,6 +133,13 @@ public sealed class PlanSimulator(WorkflowRuntime runtime, VirtualTimeProvider c
             }
             await runtime.ResumeEventsAsync(events, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Summaries of <paramref name="ids"/> in that order (those that exist).</summary>
+    private async Task<IReadOnlyList<UnitTaskSummary>> ReadSummariesAsync(List<string> ids)
+    {
+        var byId = (await store.ReadTaskSummariesAsync(ids, CancellationToken.None).ConfigureAwait(false)).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        return [.. ids.Where(byId.ContainsKey).Select(id => byId[id])];
     }
 
     private async Task<IReadOnlyList<UnitTaskRecord>> ReadTasksAsync(IEnumerable<string> ids)

@@ -47,6 +47,17 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<UnitTaskSummary>> ReadTaskSummariesAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<UnitTaskSummary>(taskIds.Count);
+        foreach (var chunk in taskIds.Distinct(StringComparer.Ordinal).Chunk(5000))
+            found.AddRange(await db.Tasks.AsNoTracking().Where(t => EF.Parameter(chunk).Contains(t.Id))
+                .Select(t => new UnitTaskSummary(t.Id, t.Milestone, t.UnitCode, t.DueDate, t.CreatedAt, t.Status)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        return found;
+    }
+
     private sealed class Session : IWorkflowSession
     {
         /// <summary>
