@@ -73,7 +73,12 @@ public static class SimulationBench
             ["emails"] = emails,
             ["peak_mb"] = process.PeakWorkingSet64 / 1048576.0,
         };
-        if (inMemory) return figures;
+        if (store is InMemoryWorkflowStore kept)
+        {
+            // What the in-memory store keeps of the emails' text (UTF-16), the bulk of its peak (docs/benchmarks.md, P1MEM).
+            figures["outbox_text_mb"] = kept.Outbox.Sum(o => (long)o.HtmlBody.Length + o.TextBody.Length + o.Subject.Length) * 2 / 1048576.0;
+            return figures;
+        }
         figures["db_mb"] = new FileInfo(file).Length / 1048576.0;
         SqliteConnection.ClearAllPools();
         return figures;
