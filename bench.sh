@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 7 (docs/benchmarks.md): installs what they need from Debian, builds in Release,
-# runs `workflowhost bench` (P1 to P5, start-up, idle memory, P1 growth) and the designer's cold-load
+# runs `workflowhost bench` (P1 to P5, P1MEM = P1 over the in-memory store, start-up, idle memory, P1 growth) and the designer's cold-load
 # browser test (P6), and prints every figure as a RESULT line. Arguments go to `workflowhost bench`,
-# e.g. ./bench.sh --only P1,P2 --units 2000. Output is also kept in artifacts/bench/.
+# e.g. ./bench.sh --only P1,P2 --units 2000, or ./bench.sh --only P1 --in-memory. Output is also kept in artifacts/bench/.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -14,24 +14,33 @@ namespace WorkflowHost.Cli.Bench;
 /// P1: the Tuần Giáo workflow over a generated directory, start to end, on the live server's code
 /// path (<see cref="WorkflowRuntime"/> over <see cref="EfWorkflowStore"/> on a SQLite file in WAL mode
 /// with synchronous=FULL, one transaction per step), exactly as <c>workflowhost simulate</c> does.
+/// With <c>inMemory</c> (P1MEM, <c>--in-memory</c>) the same run goes over <see cref="InMemoryWorkflowStore"/>
+/// instead of the SQLite file, to show how much of P1 is the engine and how much the store (issue 13).
 /// </summary>
 public static class SimulationBench
 {
-    /// <summary>Runs one simulation of <paramref name="units"/> units in this process and returns its figures.</summary>
-    public static async Task<BenchFigures> RunAsync(int units, string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one simulation of <paramref name="units"/> units in this process and returns its figures: P1 on a
+    /// SQLite file in <paramref name="folder"/>, or P1MEM in memory when <paramref name="inMemory"/> (nothing written to disk).
+    /// </summary>
+    public static async Task<BenchFigures> RunAsync(int units, string folder, bool inMemory, CancellationToken cancellationToken)
     {
         var json = await File.ReadAllTextAsync(BenchPaths.Repo(BenchPlan.WorkflowPath), cancellationToken);
         var definition = JsonNode.Parse(json)!;
         var directory = BenchPlan.Directory("bench", units);
         var scenario = BenchPlan.Scenario(BenchPlan.Milestones(definition), units);
-        System.IO.Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, "simulation.db");
-        var contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
+        IDbContextFactory<WorkflowHostDbContext>? contexts = null;
+        if (!inMemory)
+        {
+            System.IO.Directory.CreateDirectory(folder);
+            contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
+        }
 
         var stopwatch = Stopwatch.StartNew();
         var clock = new VirtualTimeProvider(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0)));
         var source = new InMemoryDefinitionSource().AddDefinition(json).AddDirectory(directory);
-        var store = new EfWorkflowStore(contexts);
+        IWorkflowStore store = contexts is null ? new InMemoryWorkflowStore() : new EfWorkflowStore(contexts);
         var runtime = new WorkflowRuntime(store, source, clock);
         var result = await new PlanSimulator(runtime, clock, store).RunAsync(
             new StartWorkflowRequest { DefinitionId = (string)definition["definitionId"]!, Directory = directory.Directory, InstanceId = "sim" },
@@ -40,12 +49,18 @@ public static class SimulationBench
             new SimulationOutput { KeepJournal = false, ReadTasks = false }, cancellationToken);
         var elapsed = stopwatch.Elapsed;
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var emails = await db.OutboxMessages.CountAsync(cancellationToken);
-        var journal = await db.Journal.CountAsync(cancellationToken);
+        int emails, journal;
+        if (store is InMemoryWorkflowStore memory)
+            (emails, journal) = (memory.OutboxCount, memory.JournalCount);
+        else
+        {
+            await using var db = await contexts!.CreateDbContextAsync(cancellationToken);
+            emails = await db.OutboxMessages.CountAsync(cancellationToken);
+            journal = await db.Journal.CountAsync(cancellationToken);
+        }
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        var figures = new BenchFigures("P1")
+        var figures = new BenchFigures(inMemory ? "P1MEM" : "P1")
         {
             ["units"] = units,
             ["seconds"] = elapsed.TotalSeconds,
@@ -57,8 +72,14 @@ public static class SimulationBench
             ["tasks"] = result.TaskCount,
             ["emails"] = emails,
             ["peak_mb"] = process.PeakWorkingSet64 / 1048576.0,
-            ["db_mb"] = new FileInfo(file).Length / 1048576.0,
         };
+        if (store is InMemoryWorkflowStore kept)
+        {
+            // What the in-memory store keeps of the emails' text (UTF-16), the bulk of its peak (docs/benchmarks.md, P1MEM).
+            figures["outbox_text_mb"] = kept.Outbox.Sum(o => (long)o.HtmlBody.Length + o.TextBody.Length + o.Subject.Length) * 2 / 1048576.0;
+            return figures;
+        }
+        figures["db_mb"] = new FileInfo(file).Length / 1048576.0;
         SqliteConnection.ClearAllPools();
         return figures;
     }

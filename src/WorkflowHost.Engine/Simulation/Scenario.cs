@@ -90,8 +90,12 @@ public sealed class ScenarioRule
     /// <summary>The return comment (may contain HTML special characters; it is escaped in emails).</summary>
     public string? Comment { get; init; }
 
+    // Units as a set, built on first use: a generated scenario's rule lists thousands of units and is asked once per task (issue 13).
+    private HashSet<string>? _unitSet;
+
     /// <summary>True when the rule applies to the task.</summary>
-    public bool Matches(string milestone, string unitCode) => Matches(Milestone, Units, milestone, unitCode);
+    public bool Matches(string milestone, string unitCode) =>
+        Matches(Milestone, [], milestone, unitCode) && (Units.Count == 0 || (_unitSet ??= new HashSet<string>(Units, StringComparer.OrdinalIgnoreCase)).Contains(unitCode));
 
     /// <summary>True when <paramref name="pattern"/> (a key, a prefix ending in "*", "*" or null) and <paramref name="units"/> (empty = all) select the task.</summary>
     public static bool Matches(string? pattern, IReadOnlyList<string> units, string milestone, string unitCode)
