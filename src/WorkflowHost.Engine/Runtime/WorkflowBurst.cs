@@ -256,7 +256,7 @@ internal sealed class WorkflowBurst
         if (_scopes.TryGetValue(scopeId, out var loaded)) return loaded;
         var scope = await Session.FindScopeAsync(Instance.Id, scopeId, CancellationToken).ConfigureAwait(false);
         if (scope is null) return null;
-        var state = JsonSerializer.Deserialize<ScopeState>(scope.StateJson, StateSerializerOptions) ?? new ScopeState();
+        var state = JsonSerializer.Deserialize(scope.StateJson, ScopeStateJsonContext.Default.ScopeState) ?? new ScopeState();
         return _scopes[scopeId] = new LoadedScope(scope, state, scope.StateJson);
     }
 
@@ -341,7 +341,7 @@ internal sealed class WorkflowBurst
         ComposeDigests();
         foreach (var loaded in _scopes.Values)
         {
-            var json = JsonSerializer.Serialize(loaded.State, StateSerializerOptions);
+            var json = JsonSerializer.Serialize(loaded.State, ScopeStateJsonContext.Default.ScopeState);
             if (json == loaded.OriginalJson) continue;
             loaded.Scope.StateJson = json;
             loaded.Scope.Revision++;
@@ -382,7 +382,6 @@ internal sealed class WorkflowBurst
         }
     }
 
-    internal static JsonSerializerOptions StateSerializerOptions { get; } = new(JsonSerializerDefaults.Web);
 
     private sealed record LoadedScope(ExecutionScope Scope, ScopeState State, string OriginalJson);
 

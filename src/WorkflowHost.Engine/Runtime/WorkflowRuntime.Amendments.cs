@@ -138,7 +138,7 @@ public sealed partial class WorkflowRuntime
                 blockers.Add($"nhánh \"{scope.Id}\" chạy \"{scope.BodyNodeId}\", phiên bản {toVersion} không còn (flowchart removed)");
                 continue;
             }
-            var state = System.Text.Json.JsonSerializer.Deserialize<ScopeState>(scope.StateJson, WorkflowBurst.StateSerializerOptions) ?? new ScopeState();
+            var state = System.Text.Json.JsonSerializer.Deserialize(scope.StateJson, ScopeStateJsonContext.Default.ScopeState) ?? new ScopeState();
             foreach (var waiting in state.Waiting.Where(a => !view.Activities.ContainsKey(a)).Order(StringComparer.Ordinal))
                 blockers.Add($"hoạt động \"{waiting}\" đang chờ trong \"{scope.Id}\", phiên bản {toVersion} không còn (waiting activity removed)");
         }
