@@ -87,13 +87,20 @@ public static class BenchCommand
         return list;
     }
 
-    /// <summary>P1 (or P1MEM when <paramref name="inMemory"/>) in a child process, so that its peak memory is its own.</summary>
+    /// <summary>
+    /// The runtime settings a simulation runs with: a fixed 64 MB gen0 budget. P1 at 10,000 units on a quiet machine took
+    /// 73.8 s and peaked at 608 MB with the runtime's own budget, 70.2 s / 566 MB with 64 MB, 84.6 s / 502 MB with 16 MB
+    /// (docs/benchmarks.md, issue 13). GCgen0size is read from the environment only (a runtimeconfig property was ignored).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SimulationEnvironment { get; } = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x4000000" };
+
+    /// <summary>P1 (or P1MEM when <paramref name="inMemory"/>) in a child process, so that its peak memory is its own, with <see cref="SimulationEnvironment"/>.</summary>
     private static async Task<BenchFigures> RunChildP1Async(int units, bool inMemory, CancellationToken cancellationToken)
     {
         var (file, prefix) = BenchPaths.Self();
         var lines = await BenchProcess.RunAsync(file, [.. prefix, "bench", "--only", inMemory ? "P1MEM" : "P1", "--units", units.ToString(CultureInfo.InvariantCulture), "--in-process"],
             // 10 minutes plus 1 per 500 units: a 50,000-unit run took more than 30 minutes on a loaded machine.
-            TimeSpan.FromMinutes(10 + (units / 500.0)), cancellationToken);
+            TimeSpan.FromMinutes(10 + (units / 500.0)), cancellationToken, SimulationEnvironment);
         return lines.Select(BenchFigures.Parse).LastOrDefault(f => f is not null) ?? throw new InvalidOperationException("The P1 child printed no RESULT line:\n" + string.Join('\n', lines));
     }
 }
