@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using WorkflowHost.Server.Hosting;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Simulation;
 using WorkflowHost.Engine.Timeline;
@@ -31,7 +33,16 @@ public static class SimulationBench
         var scenario = BenchPlan.Scenario(BenchPlan.Milestones(definition), units);
         var file = Path.Combine(folder, "simulation.db");
         IDbContextFactory<WorkflowHostDbContext>? contexts = null;
-        if (!inMemory)
+        // P1 on the scale-out store instead of the file: a PostgreSQL connection string in WORKFLOWHOST_BENCH_POSTGRES
+        // (its database is dropped and created anew); printed as P1PG.
+        var postgres = inMemory ? null : Environment.GetEnvironmentVariable("WORKFLOWHOST_BENCH_POSTGRES") is { Length: > 0 } pg ? pg : null;
+        if (postgres is not null)
+        {
+            contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>().UseNpgsql(postgres).Options);
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken)) await db.Database.EnsureDeletedAsync(cancellationToken);
+            await contexts.InitializeDatabaseAsync(cancellationToken);
+        }
+        else if (!inMemory)
         {
             System.IO.Directory.CreateDirectory(folder);
             contexts = await BenchDatabase.CreateAsync(file, cancellationToken);
@@ -60,7 +71,7 @@ public static class SimulationBench
         }
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        var figures = new BenchFigures(inMemory ? "P1MEM" : "P1")
+        var figures = new BenchFigures(inMemory ? "P1MEM" : postgres is not null ? "P1PG" : "P1")
         {
             ["units"] = units,
             ["seconds"] = elapsed.TotalSeconds,
@@ -79,6 +90,7 @@ public static class SimulationBench
             figures["outbox_text_mb"] = kept.Outbox.Sum(o => (long)o.HtmlBody.Length + o.TextBody.Length + o.Subject.Length) * 2 / 1048576.0;
             return figures;
         }
+        if (postgres is not null) return figures;
         figures["db_mb"] = new FileInfo(file).Length / 1048576.0;
         SqliteConnection.ClearAllPools();
         return figures;
