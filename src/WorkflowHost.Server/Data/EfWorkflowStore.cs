@@ -14,6 +14,13 @@ namespace WorkflowHost.Server.Data;
 /// </summary>
 public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> contexts) : IWorkflowStore
 {
+    /// <summary>
+    /// Ids per look-up query. Each chunk is ONE parameter (<c>EF.Parameter</c>: a JSON array read by
+    /// <c>json_each</c> on SQLite, an array with <c>= ANY</c> on PostgreSQL). EF 10's default expands a
+    /// list into one parameter per id, and uniquifying those names cost a fifth of P1's CPU (issue 13).
+    /// </summary>
+    private const int Chunk = 5000;
+
     /// <inheritdoc />
     public async Task<IWorkflowSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +59,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var found = new List<UnitTaskSummary>(taskIds.Count);
-        foreach (var chunk in taskIds.Distinct(StringComparer.Ordinal).Chunk(5000))
+        foreach (var chunk in taskIds.Distinct(StringComparer.Ordinal).Chunk(Chunk))
             found.AddRange(await db.Tasks.AsNoTracking().Where(t => EF.Parameter(chunk).Contains(t.Id))
                 .Select(t => new UnitTaskSummary(t.Id, t.Milestone, t.UnitCode, t.DueDate, t.CreatedAt, t.Status)).ToListAsync(cancellationToken).ConfigureAwait(false));
         return found;
@@ -60,13 +67,6 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
     private sealed class Session : IWorkflowSession
     {
-        /// <summary>
-        /// Ids per look-up query. Each chunk is ONE parameter (<c>EF.Parameter</c>: a JSON array read by
-        /// <c>json_each</c> on SQLite, an array with <c>= ANY</c> on PostgreSQL). EF 10's default expands a
-        /// list into one parameter per id, and uniquifying those names cost a fifth of P1's CPU (issue 13).
-        /// </summary>
-        private const int Chunk = 5000;
-
         private readonly List<(string Instance, string Scope, DateTimeOffset Now)> _cancels = [];
         private readonly WorkflowHostDbContext db;
 
