@@ -118,7 +118,8 @@ public static class SimulateCommand
             contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
                 .UseSqlite(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file }.ToString()).Options);
             await contexts.InitializeDatabaseAsync(cancellationToken);
-            store = new EfWorkflowStore(contexts);
+            // A new file that only this run writes: the store answers its reads from an in-memory replica.
+            store = await EfWorkflowStore.ExclusiveAsync(contexts, cancellationToken);
         }
         var runtime = new WorkflowRuntime(store, source, clock, new RuntimeOptions { Calendar = calendar });
         // The journal is streamed as steps commit (events.jsonl, timeline.txt, the summary's counters)

@@ -51,7 +51,9 @@ public static class SimulationBench
         var stopwatch = Stopwatch.StartNew();
         var clock = new VirtualTimeProvider(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0)));
         var source = new InMemoryDefinitionSource().AddDefinition(json).AddDirectory(directory);
-        IWorkflowStore store = contexts is null ? new InMemoryWorkflowStore() : new EfWorkflowStore(contexts);
+        // The SQLite file is this run's alone, as `workflowhost simulate`'s is: an exclusive store (reads from its replica).
+        IWorkflowStore store = contexts is null ? new InMemoryWorkflowStore()
+            : postgres is null ? await EfWorkflowStore.ExclusiveAsync(contexts, cancellationToken) : new EfWorkflowStore(contexts);
         var runtime = new WorkflowRuntime(store, source, clock);
         var result = await new PlanSimulator(runtime, clock, store).RunAsync(
             new StartWorkflowRequest { DefinitionId = (string)definition["definitionId"]!, Directory = directory.Directory, InstanceId = "sim" },

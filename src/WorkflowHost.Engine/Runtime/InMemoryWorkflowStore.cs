@@ -25,6 +25,19 @@ namespace WorkflowHost.Engine.Runtime;
 /// </remarks>
 public sealed class InMemoryWorkflowStore : IWorkflowStore
 {
+    /// <summary>A store that keeps every row, the outbox's and the journal's included.</summary>
+    public InMemoryWorkflowStore() : this(keepsOutboxAndJournal: true) { }
+
+    /// <param name="keepsOutboxAndJournal">
+    /// False for a replica beside a database that keeps them (<c>EfWorkflowStore</c> on a file this process
+    /// alone writes): a step's outbox and journal rows are then dropped at commit, and the outbox key's
+    /// uniqueness is left to the database's unique index. The engine never reads either back.
+    /// </param>
+    public InMemoryWorkflowStore(bool keepsOutboxAndJournal) => KeepsOutboxAndJournal = keepsOutboxAndJournal;
+
+    /// <summary>Whether committed outbox and journal rows are kept (see the constructor).</summary>
+    public bool KeepsOutboxAndJournal { get; }
+
     private static readonly Func<object, object> MemberwiseCopy =
         typeof(object).GetMethod(nameof(MemberwiseClone), BindingFlags.Instance | BindingFlags.NonPublic)!.CreateDelegate<Func<object, object>>();
 
@@ -506,7 +519,7 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
                 // Everything that can fail is checked before the first write.
                 if (_addedUnknown.Count > 0) throw new ArgumentException($"Cannot store {_addedUnknown[0].GetType().Name}.");
                 var keys = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var message in _addedOutbox)
+                foreach (var message in store.KeepsOutboxAndJournal ? _addedOutbox : [])
                     if (store._outboxKeys.Contains(message.IdempotencyKey) || !keys.Add(message.IdempotencyKey))
                         throw new InvalidOperationException($"Duplicate outbox key '{message.IdempotencyKey}'.");
 
@@ -523,13 +536,13 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
                 foreach (var t in _addedTasks.All) store.PutTask(t);
                 foreach (var s in _addedSubmissions) store.PutSubmission(s);
                 foreach (var q in _addedQuotas) store.PutQuota(q);
-                foreach (var o in _addedOutbox)
+                foreach (var o in store.KeepsOutboxAndJournal ? _addedOutbox : [])
                 {
                     o.Id = store._outbox.Count + 1;
                     store._outbox.Add(Copy(o));
                     store._outboxKeys.Add(o.IdempotencyKey);
                 }
-                foreach (var j in _addedJournal)
+                foreach (var j in store.KeepsOutboxAndJournal ? _addedJournal : [])
                 {
                     j.Id = store._journal.Count + 1;
                     store._journal.Add(Copy(j));

@@ -21,6 +21,32 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// </summary>
     private const int Chunk = 5000;
 
+    // The replica of an exclusive store (see ExclusiveAsync); null for a shared database, and dropped
+    // (volatile: read by every session) if it ever failed to take a committed step.
+    private volatile InMemoryWorkflowStore? _replica;
+
+    /// <summary>
+    /// A store for a database that this process alone writes and that holds no workflow instance yet: the
+    /// simulation's own file (<c>workflowhost simulate</c>, <c>bench</c> P1). Besides the database it keeps
+    /// an in-memory replica of the engine's rows (instances, scopes, bookmarks, tasks, submissions, quotas;
+    /// not the outbox and the journal, which the engine never reads back). Every find answers from the
+    /// replica; every commit writes the database first, in the same one transaction with the same
+    /// statements and concurrency checks as a shared store, and only then the replica. A step whose database
+    /// commit fails leaves the replica untouched; if the replica ever failed to take a committed step, the
+    /// store drops it and reads the database from then on. Issue 13: re-reading and materialising the rows a
+    /// step touches was a third of P1's CPU at 3,000 units.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database already holds a workflow instance (its rows are not in a new replica).</exception>
+    /// <remarks>Not for the live server: portal, console and restore endpoints write the same tables through their own contexts, and a PostgreSQL database is shared by nodes.</remarks>
+    public static async Task<EfWorkflowStore> ExclusiveAsync(IDbContextFactory<WorkflowHostDbContext> contexts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contexts);
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+            if (await db.Instances.AnyAsync(cancellationToken).ConfigureAwait(false))
+                throw new InvalidOperationException("An exclusive store needs a database without workflow instances: its in-memory replica starts empty.");
+        return new EfWorkflowStore(contexts) { _replica = new InMemoryWorkflowStore(keepsOutboxAndJournal: false) };
+    }
+
     /// <inheritdoc />
     public async Task<IWorkflowSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
@@ -35,12 +61,15 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             pragma.CommandText = "PRAGMA cache_size = -16384";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        return new Session(db);
+        var replica = _replica;
+        return new Session(db, replica is null ? null : await replica.OpenSessionAsync(cancellationToken).ConfigureAwait(false),
+            () => _replica = null);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
+        if (_replica is { } replica) return await replica.FindDueTimersAsync(now, max, cancellationToken).ConfigureAwait(false);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         return await db.Bookmarks.AsNoTracking().Where(b => b.Kind == BookmarkKind.Timer && b.DueAt <= now)
             .OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -49,6 +78,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// <inheritdoc />
     public async Task<DateTimeOffset?> FindNextTimerDueAsync(CancellationToken cancellationToken)
     {
+        if (_replica is { } replica) return await replica.FindNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         return await db.Bookmarks.AsNoTracking().Where(b => b.Kind == BookmarkKind.Timer)
             .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -57,6 +87,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// <inheritdoc />
     public async Task<IReadOnlyList<UnitTaskSummary>> ReadTaskSummariesAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
     {
+        if (_replica is IWorkflowStore replica) return await replica.ReadTaskSummariesAsync(taskIds, cancellationToken).ConfigureAwait(false);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var found = new List<UnitTaskSummary>(taskIds.Count);
         foreach (var chunk in taskIds.Distinct(StringComparer.Ordinal).Chunk(Chunk))
@@ -93,15 +124,26 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         private readonly List<Submission> _addedSubmissions = [];
         private DbCommand? _taskProbe;
 
-        public Session(WorkflowHostDbContext context)
+        // An exclusive store's replica session (null for a shared database): every find asks it, and the rows
+        // it hands out are attached here as read (Adopt), so the commit writes exactly what it would have
+        // written had they come from the database.
+        private readonly IWorkflowSession? _replica;
+        private readonly Action _dropReplica;
+        private readonly HashSet<object> _addedSet = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<string> _removedBookmarkIds = new(StringComparer.Ordinal);
+
+        public Session(WorkflowHostDbContext context, IWorkflowSession? replica, Action dropReplica)
         {
             db = context;
+            _replica = replica;
+            _dropReplica = dropReplica;
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         }
 
         public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return Adopt(await _replica.FindInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false));
             if (_addedInstances.TryGetValue(instanceId, out var added)) return added;
             if (Known<WorkflowInstance>(instanceId) is { } known) return known;
             return Attach(await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken).ConfigureAwait(false));
@@ -109,17 +151,20 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<ExecutionScope?> FindScopeAsync(string instanceId, string scopeId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return Adopt(await _replica.FindScopeAsync(instanceId, scopeId, cancellationToken).ConfigureAwait(false));
             if (_addedScopes.TryGetValue((instanceId, scopeId), out var added)) return added;
             if (Known<ExecutionScope>(ScopeKey(instanceId, scopeId)) is { } known) return known;
             return Attach(await db.Scopes.FirstOrDefaultAsync(s => s.InstanceId == instanceId && s.Id == scopeId, cancellationToken).ConfigureAwait(false));
         }
 
         public async Task<IReadOnlyList<string>> FindChildScopeIdsAsync(string instanceId, string parentId, string ownerActivityId, CancellationToken cancellationToken) =>
+            _replica is not null ? await _replica.FindChildScopeIdsAsync(instanceId, parentId, ownerActivityId, cancellationToken).ConfigureAwait(false) :
             await db.Scopes.Where(s => s.InstanceId == instanceId && s.ParentId == parentId && s.OwnerActivityId == ownerActivityId)
                 .Select(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         public async Task<UnitTaskRecord?> FindTaskAsync(string taskId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return Adopt(await _replica.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false));
             if (_addedTasks.TryGetValue(taskId, out var added)) return added;
             if (Known<UnitTaskRecord>(taskId) is { } known) return known;
             // Creating a task first checks that its id is free: a bare existence probe on one prepared
@@ -130,6 +175,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<UnitTaskRecord>> FindTasksAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return AdoptAll(await _replica.FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false));
             var found = new List<UnitTaskRecord>(taskIds.Count);
             var missing = new List<string>();
             foreach (var id in taskIds.Distinct(StringComparer.Ordinal))
@@ -144,6 +190,11 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
         {
+            if (_replica is not null)
+            {
+                await _replica.PreloadAsync(instanceId, scopeIds, taskIds, cancellationToken).ConfigureAwait(false);
+                return;
+            }
             var scopes = scopeIds.Distinct(StringComparer.Ordinal).Where(s => !_completeScopes.Contains((instanceId, s))).ToList();
             foreach (var chunk in scopes.Chunk(Chunk))
             {
@@ -166,6 +217,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return AdoptAll(await _replica.FindSubmissionsAsync(taskId, cancellationToken).ConfigureAwait(false));
             if (!_submissionsByTask.TryGetValue(taskId, out var list))
             {
                 var stored = (await db.Submissions.Where(s => s.TaskId == taskId).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(s => Attach(s));
@@ -175,20 +227,24 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         }
 
         public async Task<IReadOnlyList<UnitTaskRecord>> FindOpenTasksAsync(string instanceId, CancellationToken cancellationToken) =>
+            _replica is not null ? AdoptAll(await _replica.FindOpenTasksAsync(instanceId, cancellationToken).ConfigureAwait(false)) :
             [.. (await WithLocalAsync(db.Tasks.Where(t => t.InstanceId == instanceId && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled),
                 _addedTasks.Values, t => t.InstanceId == instanceId && !t.IsClosed, cancellationToken).ConfigureAwait(false)).OrderBy(t => t.Id, StringComparer.Ordinal)];
 
         public async Task<IReadOnlyList<ExecutionScope>> FindRunningScopesAsync(string instanceId, CancellationToken cancellationToken) =>
+            _replica is not null ? AdoptAll(await _replica.FindRunningScopesAsync(instanceId, cancellationToken).ConfigureAwait(false)) :
             [.. (await WithLocalAsync(db.Scopes.Where(s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running),
                 _addedScopes.Values, s => s.InstanceId == instanceId && s.Status == WorkflowStatus.Running, cancellationToken).ConfigureAwait(false)).OrderBy(s => s.Id, StringComparer.Ordinal)];
 
         public async Task<IReadOnlyList<QuotaRecord>> FindQuotasAsync(string instanceId, string? unitCode, CancellationToken cancellationToken) =>
+            _replica is not null ? AdoptAll(await _replica.FindQuotasAsync(instanceId, unitCode, cancellationToken).ConfigureAwait(false)) :
             [.. (await WithLocalAsync(db.Quotas.Where(q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode)),
                 _addedQuotas, q => q.InstanceId == instanceId && (unitCode == null || q.UnitCode == unitCode), cancellationToken).ConfigureAwait(false))
                 .OrderBy(q => q.Id, StringComparer.Ordinal)];
 
         public async Task<Bookmark?> FindBookmarkAsync(string bookmarkId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return Adopt(await _replica.FindBookmarkAsync(bookmarkId, cancellationToken).ConfigureAwait(false));
             if (_addedBookmarks.TryGetValue(bookmarkId, out var added)) return added;
             if (_loaded.TryGetValue((typeof(Bookmark), bookmarkId), out var row)) return row.Deleted ? null : (Bookmark)row.Entity;
             var stored = await db.Bookmarks.FirstOrDefaultAsync(b => b.Id == bookmarkId, cancellationToken).ConfigureAwait(false);
@@ -200,6 +256,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<Bookmark>> FindEventBookmarksAsync(IReadOnlyCollection<string> eventKeys, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return AdoptAll(await _replica.FindEventBookmarksAsync(eventKeys, cancellationToken).ConfigureAwait(false));
             var keys = eventKeys.ToHashSet(StringComparer.Ordinal);
             var stored = new List<Bookmark>();
             foreach (var chunk in keys.Chunk(Chunk))
@@ -213,6 +270,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<Bookmark>> FindActivityBookmarksAsync(string instanceId, string scopeId, string activityId, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return AdoptAll(await _replica.FindActivityBookmarksAsync(instanceId, scopeId, activityId, cancellationToken).ConfigureAwait(false));
             var key = (instanceId, scopeId, activityId);
             if (!_completeScopes.Contains((instanceId, scopeId)) && _completeActivities.Add(key))
                 foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.ScopeId == scopeId && b.ActivityId == activityId).ToListAsync(cancellationToken).ConfigureAwait(false))
@@ -222,6 +280,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(string instanceId, DateTimeOffset now, int max, CancellationToken cancellationToken)
         {
+            if (_replica is not null) return AdoptAll(await _replica.FindDueTimersAsync(instanceId, now, max, cancellationToken).ConfigureAwait(false));
             var stored = await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return [.. stored.Select(AttachLive).OfType<Bookmark>().Select(Track)
@@ -229,6 +288,16 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 .Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
                 .Distinct()
                 .OrderBy(b => b.DueAt).ThenBy(b => b.Id, StringComparer.Ordinal).Take(max)];
+        }
+
+        /// <summary>A row the replica handed out: one this session added stays an insert; any other is attached as read (the replica hands out one instance per key).</summary>
+        private T? Adopt<T>(T? row) where T : class => row is null || _addedSet.Contains(row) ? row : Attach(row);
+
+        private List<T> AdoptAll<T>(IReadOnlyList<T> rows) where T : class
+        {
+            var adopted = new List<T>(rows.Count);
+            foreach (var row in rows) adopted.Add(Adopt(row)!);
+            return adopted;
         }
 
         /// <summary>Query results (as the session holds them, minus deleted, re-filtered on the session's values) plus added matches.</summary>
@@ -306,13 +375,18 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public Task CancelDescendantsAsync(string instanceId, string scopeId, DateTimeOffset now, CancellationToken cancellationToken)
         {
             _cancels.Add((instanceId, scopeId, now));
-            return Task.CompletedTask;
+            return _replica?.CancelDescendantsAsync(instanceId, scopeId, now, cancellationToken) ?? Task.CompletedTask;
         }
 
         public void Add(object entity)
         {
             ArgumentNullException.ThrowIfNull(entity);
             _added.Add(entity);
+            if (_replica is not null)
+            {
+                _replica.Add(entity);
+                _addedSet.Add(entity);
+            }
             switch (entity)
             {
                 case Bookmark bookmark:
@@ -342,6 +416,11 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public void Remove(Bookmark bookmark)
         {
             ArgumentNullException.ThrowIfNull(bookmark);
+            if (_replica is not null)
+            {
+                _replica.Remove(bookmark);
+                _removedBookmarkIds.Add(bookmark.Id);
+            }
             // An added bookmark is dropped from the index (the commit skips rows no longer in it); a stored one is deleted at commit.
             if (_addedBookmarks.TryGetValue(bookmark.Id, out var added) && ReferenceEquals(added, bookmark)) _addedBookmarks.Remove(bookmark.Id);
             else _loaded[(typeof(Bookmark), bookmark.Id)] = (_loaded.TryGetValue((typeof(Bookmark), bookmark.Id), out var row) ? row : new Row(bookmark, Shape(typeof(Bookmark)).Read(bookmark))) with { Deleted = true };
@@ -354,6 +433,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var added = _added.Where(e => e is not Bookmark b || (_addedBookmarks.TryGetValue(b.Id, out var kept) && ReferenceEquals(kept, b))).ToList();
+                // The replica hides every bookmark of a removed id; this store inserts an added one that was not itself removed.
+                // No activity removes and adds one id in one step; if one did, the two would part, so the step fails first.
+                if (_replica is not null && added.OfType<Bookmark>().FirstOrDefault(b => _removedBookmarkIds.Contains(b.Id)) is { } both)
+                    throw new NotSupportedException($"Bookmark '{both.Id}' was removed and added in one step; an exclusive store's replica cannot follow that.");
                 var changes = TakeChanges();
                 if (db.Database.IsSqlite())
                 {
@@ -388,6 +471,18 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             catch (DbUpdateConcurrencyException e)
             {
                 throw new WorkflowConcurrencyException("Another writer changed the same workflow state; the step was not committed.", e);
+            }
+            if (_replica is null) return;
+            // The step is committed in the database; the replica follows it. Should it refuse (it checks
+            // nothing the database has not checked already), the store stops using it rather than answer
+            // from rows that miss a committed step.
+            try
+            {
+                await _replica.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                _dropReplica();
             }
         }
 

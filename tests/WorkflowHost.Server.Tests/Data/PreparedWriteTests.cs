@@ -22,12 +22,19 @@ public sealed class PreparedWriteTests : IDisposable
         _root.Delete(recursive: true);
     }
 
-    private async Task<EfWorkflowStore> SeedAsync()
+    private async Task<PooledDbContextFactory<WorkflowHostDbContext>> CreateDatabaseAsync()
     {
         var contexts = new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options);
         await contexts.InitializeDatabaseAsync(CancellationToken.None);
-        var store = new EfWorkflowStore(contexts);
+        return contexts;
+    }
+
+    /// <param name="exclusive">An exclusive store (reads from its in-memory replica, as the simulation's) instead of a shared one.</param>
+    private async Task<EfWorkflowStore> SeedAsync(bool exclusive)
+    {
+        var contexts = await CreateDatabaseAsync();
+        var store = exclusive ? await EfWorkflowStore.ExclusiveAsync(contexts, CancellationToken.None) : new EfWorkflowStore(contexts);
         await using var session = await store.OpenSessionAsync(CancellationToken.None);
         var now = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.Zero);
         session.Add(new WorkflowInstance { Id = "i", DefinitionId = "d", DefinitionVersion = 1, Directory = "u", CreatedAt = now, UpdatedAt = now, VariablesJson = "{}" });
@@ -38,10 +45,12 @@ public sealed class PreparedWriteTests : IDisposable
         return store;
     }
 
-    [Fact]
-    public async Task Commit_UpdatesOnlyChangedColumns_AndDeletes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commit_UpdatesOnlyChangedColumns_AndDeletes(bool exclusive)
     {
-        var store = await SeedAsync();
+        var store = await SeedAsync(exclusive);
         await using (var session = await store.OpenSessionAsync(CancellationToken.None))
         {
             var scope = (await session.FindScopeAsync("i", "root", CancellationToken.None))!;
@@ -63,10 +72,12 @@ public sealed class PreparedWriteTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Commit_ScopeChangedByAnotherWriter_FailsWithConcurrencyAndWritesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commit_ScopeChangedByAnotherWriter_FailsWithConcurrencyAndWritesNothing(bool exclusive)
     {
-        var store = await SeedAsync();
+        var store = await SeedAsync(exclusive);
         await using var first = await store.OpenSessionAsync(CancellationToken.None);
         await using var second = await store.OpenSessionAsync(CancellationToken.None);
         var a = (await first.FindScopeAsync("i", "root", CancellationToken.None))!;
@@ -85,15 +96,59 @@ public sealed class PreparedWriteTests : IDisposable
         Assert.Equal("x", (await check.FindBookmarkAsync("b1", CancellationToken.None))!.Data);
     }
 
-    [Fact]
-    public async Task Commit_BookmarkDeletedByAnotherWriter_FailsWithConcurrency()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commit_BookmarkDeletedByAnotherWriter_FailsWithConcurrency(bool exclusive)
     {
-        var store = await SeedAsync();
+        var store = await SeedAsync(exclusive);
         await using var first = await store.OpenSessionAsync(CancellationToken.None);
         await using var second = await store.OpenSessionAsync(CancellationToken.None);
         first.Remove((await first.FindBookmarkAsync("b2", CancellationToken.None))!);
         (await second.FindBookmarkAsync("b2", CancellationToken.None))!.Data = "late";
         await first.CommitAsync(CancellationToken.None);
         await Assert.ThrowsAsync<WorkflowConcurrencyException>(() => second.CommitAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Exclusive_DatabaseWithAnInstance_IsRefused()
+    {
+        var contexts = await CreateDatabaseAsync();
+        await SeedInto(new EfWorkflowStore(contexts));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => EfWorkflowStore.ExclusiveAsync(contexts, CancellationToken.None));
+        Assert.Contains("without workflow instances", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exclusive_CommittedRows_AreInTheDatabase_AndAFreshSharedStoreReadsThemAlike()
+    {
+        var exclusive = await SeedAsync(exclusive: true);
+        await using (var session = await exclusive.OpenSessionAsync(CancellationToken.None))
+        {
+            var scope = (await session.FindScopeAsync("i", "root", CancellationToken.None))!;
+            scope.StateJson = "{\"a\":3}";
+            scope.Revision++;
+            session.Remove((await session.FindBookmarkAsync("b1", CancellationToken.None))!);
+            await session.CommitAsync(CancellationToken.None);
+        }
+        // A shared store over the same file reads the database itself.
+        var shared = new EfWorkflowStore(new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options));
+        foreach (var store in new[] { exclusive, shared })
+        {
+            await using var session = await store.OpenSessionAsync(CancellationToken.None);
+            Assert.Equal(("{\"a\":3}", 1), ((await session.FindScopeAsync("i", "root", CancellationToken.None))!.StateJson, (await session.FindScopeAsync("i", "root", CancellationToken.None))!.Revision));
+            Assert.Null(await session.FindBookmarkAsync("b1", CancellationToken.None));
+            Assert.Equal(["b2"], (await session.FindActivityBookmarksAsync("i", "root", "t", CancellationToken.None)).Select(b => b.Id));
+        }
+        Assert.Equal(["b2"], (await exclusive.FindDueTimersAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None)).Select(b => b.Id));
+    }
+
+    private static async Task SeedInto(EfWorkflowStore store)
+    {
+        await using var session = await store.OpenSessionAsync(CancellationToken.None);
+        var now = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.Zero);
+        session.Add(new WorkflowInstance { Id = "i", DefinitionId = "d", DefinitionVersion = 1, Directory = "u", CreatedAt = now, UpdatedAt = now, VariablesJson = "{}" });
+        await session.CommitAsync(CancellationToken.None);
     }
 }
