@@ -13,9 +13,11 @@ using WorkflowHost.Server.Data;
 namespace WorkflowHost.Cli.Bench;
 
 /// <summary>
-/// P1: the Tuần Giáo workflow over a generated directory, start to end, on the live server's code
-/// path (<see cref="WorkflowRuntime"/> over <see cref="EfWorkflowStore"/> on a SQLite file in WAL mode
-/// with synchronous=FULL, one transaction per step), exactly as <c>workflowhost simulate</c> does.
+/// P1: the Tuần Giáo workflow over a generated directory, start to end, on the live server's engine
+/// (<see cref="WorkflowRuntime"/> over <see cref="EfWorkflowStore"/> on a SQLite file in WAL mode
+/// with synchronous=FULL, one transaction per step), exactly as <c>workflowhost simulate</c> does: the
+/// file is the run's own, so the store is exclusive (<see cref="EfWorkflowStore.ExclusiveAsync"/>: the
+/// same writes, reads from an in-memory replica). On PostgreSQL (P1PG) the store is the shared one.
 /// With <c>inMemory</c> (P1MEM, <c>--in-memory</c>) the same run goes over <see cref="InMemoryWorkflowStore"/>
 /// instead of the SQLite file, to show how much of P1 is the engine and how much the store (issue 13).
 /// </summary>
