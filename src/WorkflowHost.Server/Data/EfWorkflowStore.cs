@@ -658,6 +658,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public async ValueTask DisposeAsync()
         {
             if (_taskProbe is not null) await _taskProbe.DisposeAsync().ConfigureAwait(false);
+            if (_replica is not null) await _replica.DisposeAsync().ConfigureAwait(false);
             // Opened by OpenSessionAsync (SQLite) or TaskExistsAsync; closing returns it to the pool.
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
             await db.DisposeAsync().ConfigureAwait(false);
