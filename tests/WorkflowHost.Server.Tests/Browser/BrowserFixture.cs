@@ -113,9 +113,14 @@ public sealed class PageJournal
         page.RequestFailed += (_, r) => Add($"requestfailed: {r.Method} {r.Url} {r.Failure}");
         page.Response += (_, r) =>
         {
-            if (r.Status >= 400) Add($"http {r.Status}: {r.Request.Method} {r.Url}");
+            if (r.Status < 400) return;
+            Add($"http {r.Status}: {r.Request.Method} {r.Url}");
+            // The answer's body (for our API, the problem details: which field and why), so that a failure says why.
+            _ = r.TextAsync().ContinueWith(t => Add($"  answer {r.Status} {r.Request.Method} {r.Url}: {(t.IsCompletedSuccessfully ? Shorten(t.Result) : t.Exception?.GetBaseException().Message)}"), TaskScheduler.Default);
         };
     }
+
+    private static string Shorten(string text) => text.Length <= 2_000 ? text : text[..2_000] + "…";
 
     /// <summary>Requests answered 4xx/5xx so far (method, status, URL).</summary>
     public List<string> HttpErrors { get; } = [];

@@ -152,24 +152,28 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
             output.WriteLine($"dropped activity {added}");
 
             // 2. Its inputs (it is selected after the drop): a unit, a milestone, a title, and the due date as a Deadline phrase.
-            await FillInputAsync(page, "Mã đơn vị", "PNV");
-            await FillInputAsync(page, "Mốc", "bao-cao-bo-sung-2023");
-            await FillInputAsync(page, "Tên nhiệm vụ", "Báo cáo bổ sung kết quả sơ kết giữa kỳ");
+            // Each waits for the autosave that carries its value, not just any autosave (CI, 3/12: a publish answered 400).
+            await FillInputAsync(page, "Mã đơn vị", "PNV", added, "unitCode");
+            await FillInputAsync(page, "Mốc", "bao-cao-bo-sung-2023", added, "milestone");
+            await FillInputAsync(page, "Tên nhiệm vụ", "Báo cáo bổ sung kết quả sơ kết giữa kỳ", added, "title");
             await FillDeadlineAsync(page, "Hạn", phrase, added, "dueDate");
 
             // 3. Connect StartAt7's Done port to the new task's In port (X6 uses mouse events, not HTML drag and drop).
-            // The autosave that follows the new connection must have gone out before publishing.
-            await page.RunAndWaitForResponseAsync(
+            // The autosave that follows the new connection must have gone out before publishing, and the server
+            // must have found nothing left to fix in that draft (its answer's "problems", our addition to Elsa's contract).
+            var connected = await page.RunAndWaitForResponseAsync(
                 () => ConnectAsync(page, after, "Done", added, "In"),
-                r => IsSave(r) && (r.Request.PostData ?? "").Contains(added, StringComparison.Ordinal), new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
+                r => IsSave(r) && SavedConnection(r.Request.PostData, after, added), new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
             await Assertions.Expect(page.Locator(".x6-edge")).ToHaveCountAsync(edgesBefore + 1);
+            var draft = (await connected.JsonAsync())!.Value;
+            Assert.False(draft.GetProperty("problems").EnumerateObject().Any(), $"the connected draft still has problems: {draft.GetProperty("problems")}");
 
             // 4. Publish (the cloud button): the studio posts the definition with publish:true.
             var publish = await page.RunAndWaitForResponseAsync(
                 () => PublishButton(page).ClickAsync(),
                 r => IsSave(r) && (r.Request.PostData ?? "").Contains("\"publish\":true", StringComparison.Ordinal),
                 new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
-            Assert.Equal(200, publish.Status);
+            Assert.True(publish.Status == 200, $"publish answered {publish.Status}: {await publish.TextAsync()}");
             await Assertions.Expect(page.GetByText("Workflow published").First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 15_000 });
             Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "designer-published-v2.png") });
@@ -235,12 +239,18 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
         page.Locator("label", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(label) + "\\*?$") });
 
     // A text input of the selected activity, found by its label; the studio saves it when it loses focus.
-    private static async Task FillInputAsync(IPage page, string label, string value)
+    private static async Task FillInputAsync(IPage page, string label, string value, string activityId, string inputName)
     {
         var input = page.Locator(".mud-input-control", new PageLocatorOptions { Has = Label(page, label) }).First.Locator("input, textarea").First;
         await input.FillAsync(value);
-        await page.RunAndWaitForResponseAsync(() => input.PressAsync("Tab"), r => IsSave(r), new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
+        await page.RunAndWaitForResponseAsync(() => input.PressAsync("Tab"),
+            r => IsSave(r) && SavedExpression(r.Request.PostData, activityId, inputName).Value == value, new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
     }
+
+    // Whether a save request's body has a root connection from one activity to another.
+    private static bool SavedConnection(string? body, string sourceId, string targetId) =>
+        body is not null && System.Text.Json.Nodes.JsonNode.Parse(body)?["model"]?["root"]?["connections"]?.AsArray()
+            .Any(c => (string?)c?["source"]?["activity"] == sourceId && (string?)c?["target"]?["activity"] == targetId) == true;
 
     // A date input switched, through its syntax menu (⋮), to the Deadline syntax ("Hạn (cụm từ)", offered by our
     // /elsa/api), whose editor is a one-line Monaco editor; the phrase is typed into it.
