@@ -509,9 +509,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         private void WriteChanges(List<RowChange> changes)
         {
-            var connection = db.Database.GetDbConnection();
-            var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-            var commands = new Dictionary<(TableShape, bool, ulong), DbCommand>();
+            var commands = new Dictionary<(TableShape, bool, ulong), RowStatement>();
             try
             {
                 foreach (var change in changes)
@@ -519,21 +517,11 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                     var values = change.Shape.Values(change);
                     if (!commands.TryGetValue((change.Shape, change.Deleted, change.Mask), out var command))
                     {
-                        command = connection.CreateCommand();
-                        command.Transaction = transaction;
-                        command.CommandText = change.Shape.Sql(change.Deleted, change.Mask);
-                        for (var i = 0; i < values.Length; i++)
-                        {
-                            var parameter = command.CreateParameter();
-                            parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                            command.Parameters.Add(parameter);
-                        }
-                        command.Prepare();
+                        command = Statement(change.Shape.Sql(change.Deleted, change.Mask), change.Shape.Parameters(change.Deleted, change.Mask), values.Length);
                         commands[(change.Shape, change.Deleted, change.Mask)] = command;
                     }
-                    for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
                     // Microsoft.Data.Sqlite runs every command synchronously; its async form only adds a task per row.
-                    if (command.ExecuteNonQuery() != 1)
+                    if (command.Execute(values) != 1)
                         throw new WorkflowConcurrencyException($"Another writer changed or deleted a row of {change.Shape.Table} (expected 1 row affected); the step was not committed.");
                 }
             }
@@ -613,6 +601,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             private static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
                 value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
 
+            /// <summary>The columns of a change's parameters, in <see cref="Values"/> order.</summary>
+            public IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> Parameters(bool deleted, ulong mask) =>
+                (deleted ? [] : Columns.Where((_, i) => (mask & (1UL << i)) != 0)).Concat(Key).Concat(_tokens.Select(t => Columns[t]));
+
             public string Sql(bool deleted, ulong mask)
             {
                 var n = 0;
@@ -627,31 +619,68 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         {
             // Store-generated keys (the journal's and the outbox's Id) are left to the database.
             var properties = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never)).ToList();
-            var connection = db.Database.GetDbConnection();
-            using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-            command.CommandText = $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+            var sql = $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
             var converters = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[properties.Count];
             var getters = new Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[properties.Count];
             for (var i = 0; i < properties.Count; i++)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                command.Parameters.Add(parameter);
                 converters[i] = properties[i].GetTypeMapping().Converter;
                 getters[i] = properties[i].GetGetter();
             }
-            command.Prepare();
+            using var statement = Statement(sql, properties, properties.Count);
+            var values = new object?[properties.Count];
             foreach (var row in rows)
             {
                 for (var i = 0; i < properties.Count; i++)
                 {
                     var value = getters[i].GetClrValue(row);
                     if (value is not null && converters[i] is { } converter) value = converter.ConvertToProvider(value);
-                    command.Parameters[i].Value = value ?? DBNull.Value;
+                    values[i] = value;
                 }
                 cancellationToken.ThrowIfCancellationRequested();
-                command.ExecuteNonQuery();
+                statement.Execute(values);
+            }
+        }
+
+        /// <summary>
+        /// A prepared statement of this session's connection and transaction: SQLitePCLRaw's positional binding
+        /// (<see cref="SqliteRowStatement"/>) when every column's provider type is one it binds, else Microsoft.Data.Sqlite's command.
+        /// </summary>
+        /// <param name="columns">The columns whose values the statement takes (their provider types decide the binding).</param>
+        /// <param name="parameters">The number of parameters, @p0…</param>
+        private RowStatement Statement(string sql, IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> columns, int parameters)
+        {
+            var connection = db.Database.GetDbConnection();
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+                && columns.All(c => SqliteRowStatement.Binds(c.GetTypeMapping().Converter?.ProviderClrType ?? c.ClrType)))
+                return new RowStatement(SqliteRowStatement.Prepare(sqlite, sql), null);
+            var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            command.CommandText = sql;
+            for (var i = 0; i < parameters; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                command.Parameters.Add(parameter);
+            }
+            command.Prepare();
+            return new RowStatement(null, command);
+        }
+
+        /// <summary>One of the two forms of a prepared row statement; <see cref="Execute"/> returns the rows changed.</summary>
+        private sealed record RowStatement(SqliteRowStatement? Raw, DbCommand? Command) : IDisposable
+        {
+            public int Execute(object?[] values)
+            {
+                if (Raw is not null) return Raw.Execute(values);
+                for (var i = 0; i < values.Length; i++) Command!.Parameters[i].Value = values[i] ?? DBNull.Value;
+                return Command!.ExecuteNonQuery();
+            }
+
+            public void Dispose()
+            {
+                Raw?.Dispose();
+                Command?.Dispose();
             }
         }
 
