@@ -226,13 +226,33 @@ public sealed partial class MailComposer(string baseUrl, Func<string, string, st
 
     private static ComposedMail Build(string subject, string salutation, IReadOnlyList<string> paragraphs, string link, string linkText)
     {
-        // Written straight into the page (one builder, the fixed head and foot precomputed): 280,000 emails at 10,000 units (issue 13).
-        var html = new StringBuilder(PageStart, 1024);
+        // Written straight into the page (the fixed head and foot precomputed) and into the text, each in a
+        // builder this thread reuses, the paragraphs walked by index: 280,000 emails at 10,000 units, and the
+        // builders, their growth and the boxed enumerators were a sixth of P1's garbage (issue 13).
+        var html = Reused(ref t_html).Append(PageStart);
+        var text = Reused(ref t_text);
         html.Append("<p>").Append(E(salutation)).Append("</p>");
-        foreach (var p in paragraphs) html.Append("<p>").Append(E(p)).Append("</p>");
+        text.Append(salutation).Append("\n\n");
+        for (var i = 0; i < paragraphs.Count; i++)
+        {
+            html.Append("<p>").Append(E(paragraphs[i])).Append("</p>");
+            if (i > 0) text.Append("\n\n");
+            text.Append(paragraphs[i]);
+        }
         html.Append("<p><a href=\"").Append(E(link)).Append("\">").Append(E(linkText)).Append("</a></p>").Append(PageEnd);
-        var text = $"{salutation}\n\n{string.Join("\n\n", paragraphs)}\n\n{linkText}: {link}\n{Signature}";
-        return new ComposedMail(subject, html.ToString(), text);
+        text.Append("\n\n").Append(linkText).Append(": ").Append(link).Append('\n').Append(Signature);
+        return new ComposedMail(subject, html.ToString(), text.ToString());
+    }
+
+    // Build is synchronous and calls nothing that composes, so one pair per thread is never shared.
+    [ThreadStatic] private static StringBuilder? t_html;
+    [ThreadStatic] private static StringBuilder? t_text;
+
+    private static StringBuilder Reused(ref StringBuilder? cached)
+    {
+        // One unusually long email (a long comment) is not kept: the next ones start from 8,192 characters again.
+        if (cached is null || cached.Capacity > 65_536) cached = new StringBuilder(8_192);
+        return cached.Clear();
     }
 
     // Escapes markup characters (< > & " ') but leaves Vietnamese letters readable in the HTML source.
