@@ -239,12 +239,26 @@ public sealed class DesignerEditorTests(BrowserFixture fixture, ITestOutputHelpe
         page.Locator("label", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(label) + "\\*?$") });
 
     // A text input of the selected activity, found by its label; the studio saves it when it loses focus.
-    private static async Task FillInputAsync(IPage page, string label, string value, string activityId, string inputName)
+    // The studio redraws the activity's inputs from each autosave's answer; text typed while an earlier autosave was
+    // still out can be redrawn away (the likely cause of CI's publish 400 on 3/12: a required input lost). Like a
+    // user who sees the text gone, the test types it again, at most three times.
+    private async Task FillInputAsync(IPage page, string label, string value, string activityId, string inputName)
     {
         var input = page.Locator(".mud-input-control", new PageLocatorOptions { Has = Label(page, label) }).First.Locator("input, textarea").First;
-        await input.FillAsync(value);
-        await page.RunAndWaitForResponseAsync(() => input.PressAsync("Tab"),
-            r => IsSave(r) && SavedExpression(r.Request.PostData, activityId, inputName).Value == value, new PageRunAndWaitForResponseOptions { Timeout = 30_000 });
+        for (var attempt = 1; ; attempt++)
+        {
+            await input.FillAsync(value);
+            try
+            {
+                await page.RunAndWaitForResponseAsync(() => input.PressAsync("Tab"),
+                    r => IsSave(r) && SavedExpression(r.Request.PostData, activityId, inputName).Value == value, new PageRunAndWaitForResponseOptions { Timeout = 15_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                output.WriteLine($"{label}: no autosave carried '{value}' within 15 s (the input now shows '{await input.InputValueAsync()}'); typing it again");
+            }
+        }
     }
 
     // Whether a save request's body has a root connection from one activity to another.
