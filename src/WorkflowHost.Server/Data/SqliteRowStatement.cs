@@ -8,7 +8,7 @@ namespace WorkflowHost.Server.Data;
 /// its parameters bound by position, through SQLitePCLRaw (the binding Microsoft.Data.Sqlite itself runs on).
 /// Issue 13: Microsoft.Data.Sqlite looks every parameter up by name and converts every string to a new
 /// UTF-8 array on each execution; at 3,000 units that binding was 11 % of P1's CPU and its arrays a large
-/// part of the garbage. Here a string is handed to SQLite as UTF-16 (SQLite converts it in C).
+/// part of the garbage. Here a string without surrogates is handed to SQLite as UTF-16 (SQLite converts it in C).
 /// </summary>
 /// <remarks>
 /// Values are stored exactly as Microsoft.Data.Sqlite stores them, for the types <see cref="Binds"/>
@@ -80,6 +80,9 @@ internal sealed class SqliteRowStatement : IDisposable
         null or DBNull => raw.sqlite3_bind_null(_statement, index),
         // An empty span would reach SQLite as a null pointer, which binds NULL, not ''.
         string { Length: 0 } => raw.sqlite3_bind_text(_statement, index, ""),
+        // A surrogate (an emoji, or a lone one from bad input) goes through .NET's UTF-8 conversion, as in
+        // Microsoft.Data.Sqlite: SQLite's own conversion would store a lone surrogate differently.
+        string text when text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0 => raw.sqlite3_bind_text(_statement, index, text),
         string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
         long n => raw.sqlite3_bind_int64(_statement, index, n),
         int n => raw.sqlite3_bind_int64(_statement, index, n),

@@ -59,6 +59,29 @@ public sealed class SqliteRowStatementTests : IDisposable
         Assert.Equal(Stored("ByLibrary"), Stored("ByStatement"));
     }
 
+    /// <summary>A lone surrogate (bad input) must be stored as .NET's UTF-8 conversion stores it (EF BF BD), not as SQLite's own conversion would.</summary>
+    [Fact]
+    public void Execute_LoneSurrogates_AreStoredAsMicrosoftDataSqliteStoresThem()
+    {
+        // Not theory data: xunit's serialisation of theory arguments replaces lone surrogates.
+        string[] texts = ["a\uD800b", "\uDC00", "x\uDBFF", "😀 \uD83D"];
+        using var statement = SqliteRowStatement.Prepare(_connection, "INSERT INTO ByStatement (Id, V) VALUES (@p0, @p1)");
+        for (var i = 0; i < texts.Length; i++)
+        {
+            using var library = _connection.CreateCommand();
+            library.CommandText = "INSERT INTO ByLibrary (Id, V) VALUES (@p0, @p1)";
+            library.Parameters.AddWithValue("@p0", (long)i);
+            library.Parameters.AddWithValue("@p1", texts[i]);
+            library.ExecuteNonQuery();
+            statement.Execute([(long)i, texts[i]]);
+        }
+        using var read = _connection.CreateCommand();
+        read.CommandText = "SELECT count(*) FROM ByLibrary l JOIN ByStatement s ON s.Id = l.Id WHERE hex(s.V) = hex(l.V) AND typeof(s.V) = typeof(l.V)";
+        Assert.Equal((long)texts.Length, read.ExecuteScalar());
+        read.CommandText = "SELECT hex(V) FROM ByStatement WHERE Id = 0";
+        Assert.Equal("61EFBFBD62", read.ExecuteScalar());
+    }
+
     [Fact]
     public void Execute_ReusedForManyRows_BindsEachRowAfresh()
     {
