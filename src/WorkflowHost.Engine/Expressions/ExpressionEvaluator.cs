@@ -13,8 +13,18 @@ namespace WorkflowHost.Engine.Expressions;
 /// Plan dates (DateOnly, DateTimeOffset) are moved by <see cref="DateShiftDays"/>.
 /// JavaScript, C# and other Elsa syntaxes are not evaluated: definitions using them are rejected.
 /// </summary>
-public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = null, int dateShiftDays = 0)
+/// <param name="variables">The workflow variables by name; null for static validation.</param>
+/// <param name="dateShiftDays">Days added to every plan date evaluated.</param>
+/// <param name="cachesConstants">
+/// Remember the value of each <c>Literal</c> and <c>Deadline</c> expression (they depend on nothing but the
+/// definition and <paramref name="dateShiftDays"/>): one step evaluates the same inputs for thousands of units, and
+/// re-parsing a deadline phrase and copying a task's description text per unit was a measurable part of a step's CPU
+/// and of the memory its tasks held (issue 13). Arrays are handed out as copies. Not thread-safe when set.
+/// </param>
+public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = null, int dateShiftDays = 0, bool cachesConstants = false)
 {
+    private readonly Dictionary<WorkflowExpression, (Type Type, object? Value)>? _constants = cachesConstants ? new(ReferenceEqualityComparer.Instance) : null;
+
     /// <summary>Expression syntaxes this evaluator supports.</summary>
     public static IReadOnlyList<string> Syntaxes { get; } = ["Literal", "Object", "Json", "Variable", "Deadline"];
 
@@ -37,6 +47,18 @@ public sealed class ExpressionEvaluator(Func<string, JsonNode?>? variables = nul
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(type);
+        if (_constants is null || expression.Type is not ("Literal" or "Deadline")) return EvaluateOnce(expression, type);
+        if (_constants.TryGetValue(expression, out var known) && known.Type == type)
+            return known.Value is Array array ? array.Clone() : known.Value;
+        var value = EvaluateOnce(expression, type);
+        // Only values nobody can change are kept (a JsonNode is handed out as a new copy each time).
+        if (value is null or string or ValueType || value is Array a && (a.GetType().GetElementType() is { IsValueType: true } || a is string[]))
+            _constants[expression] = (type, value is Array kept ? kept.Clone() : value);
+        return value;
+    }
+
+    private object? EvaluateOnce(WorkflowExpression expression, Type type)
+    {
         switch (expression.Type)
         {
             case "Literal":

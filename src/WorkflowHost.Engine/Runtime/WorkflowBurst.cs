@@ -43,7 +43,7 @@ internal sealed class WorkflowBurst
         Mail = mail;
         Now = now;
         CancellationToken = cancellationToken;
-        Evaluator = new ExpressionEvaluator(GetVariable, instance.DateShiftDays);
+        Evaluator = new ExpressionEvaluator(GetVariable, instance.DateShiftDays, cachesConstants: true);
     }
 
     public IWorkflowSession Session { get; }
