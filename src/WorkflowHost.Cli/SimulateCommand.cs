@@ -148,6 +148,8 @@ public static class SimulateCommand
                 cancellationToken);
             timelineWriter.Finish();
         }
+        // The SQLite file is written behind the engine (EfWorkflowStore.ExclusiveAsync): the run ends when it holds every step.
+        if (store is EfWorkflowStore written) await written.DisposeAsync();
         var elapsed = stopwatch.Elapsed;
 
         var summary = SimulationSummary.From(counters, result.Tasks);

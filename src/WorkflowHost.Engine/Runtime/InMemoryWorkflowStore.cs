@@ -111,6 +111,29 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
             return Task.FromResult<DateTimeOffset?>(_timers.Count == 0 ? null : _timers.Min.DueAt);
     }
 
+    /// <summary>
+    /// The committed row with the key of <paramref name="row"/> (an instance, scope, bookmark, task, submission or quota
+    /// record), or null when none is committed. It is the store's own instance: read it, never change it. Used by a
+    /// store that keeps this one as a replica of a database and checks each step against the committed rows as the
+    /// database would (a row updated or deleted must exist; a concurrency token must be unchanged; a new key must be free).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The row is not of a type the store keeps by key (outbox, journal, …).</exception>
+    public object? FindCommitted(object row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        lock (_gate)
+            return row switch
+            {
+                WorkflowInstance i => _instances.GetValueOrDefault(i.Id),
+                ExecutionScope s => _scopes.GetValueOrDefault((s.InstanceId, s.Id)),
+                Bookmark b => _bookmarks.GetValueOrDefault(b.Id),
+                UnitTaskRecord t => _tasks.GetValueOrDefault(t.Id),
+                Submission s => _submissions.GetValueOrDefault(s.Id),
+                QuotaRecord q => _quotas.GetValueOrDefault(q.Id),
+                _ => throw new NotSupportedException($"{row.GetType().Name} rows are not kept by key."),
+            };
+    }
+
     private static T Copy<T>(T value) where T : class => (T)MemberwiseCopy(value);
 
     private InstanceIndex Index(string instanceId)

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using WorkflowHost.Engine.Journal;
+using WorkflowHost.Engine.Mail;
 using WorkflowHost.Engine.Quotas;
 using WorkflowHost.Engine.Runtime;
 using WorkflowHost.Engine.Tasks;
@@ -12,7 +14,7 @@ namespace WorkflowHost.Server.Data;
 /// one database transaction holding the step's instance, scopes, bookmarks, tasks, submissions,
 /// outbox rows and journal entries, plus the cancellation of a subtree when a flowchart ended.
 /// </summary>
-public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> contexts) : IWorkflowStore
+public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> contexts) : IWorkflowStore, IAsyncDisposable
 {
     /// <summary>
     /// Ids per look-up query. Each chunk is ONE parameter (<c>EF.Parameter</c>: a JSON array read by
@@ -25,6 +27,13 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     // (volatile: read by every session) if it ever failed to take a committed step.
     private volatile InMemoryWorkflowStore? _replica;
 
+    // An exclusive store on SQLite writes its file behind the engine (see ExclusiveAsync); null otherwise.
+    private StepWriter? _writer;
+
+    // The tables' shapes and statements, built once per entity type and change (the contexts share one model).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, TableShape> _shapes = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(TableShape Shape, bool Deleted, ulong Mask), RowSql> _changeSql = new();
+
     /// <summary>
     /// A store for a database that this process alone writes and that holds no workflow instance yet: the
     /// simulation's own file (<c>workflowhost simulate</c>, <c>bench</c> P1). Besides the database it keeps
@@ -35,23 +44,74 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// commit fails leaves the replica untouched; if the replica ever failed to take a committed step, the
     /// store drops it and reads the database from then on. Issue 13: re-reading and materialising the rows a
     /// step touches was a third of P1's CPU at 3,000 units.
+    /// <para>On SQLite the file is written behind the engine (issue 13: the writes were half of P1's time at 3,000
+    /// units). A step's commit checks it against the replica's committed rows as the database would (an updated or
+    /// deleted row must exist with its concurrency token unchanged, a new row's key must be free:
+    /// <see cref="WorkflowConcurrencyException"/>, nothing written), takes its rows' values, commits the replica
+    /// and hands the step to a writer on another thread, which writes it in one transaction of its own, in commit
+    /// order, at most <see cref="StepWriter.Depth"/> steps behind. <see cref="FlushAsync"/> waits until the file holds
+    /// every committed step; read the file through other contexts only after it. Should the file refuse a step (a
+    /// full disk, a constraint the replica does not know, such as a duplicate outbox key), it keeps every earlier
+    /// step whole and the next commit or flush throws: the run stops. A process killed mid-run leaves the file
+    /// with a prefix of whole steps, up to <see cref="StepWriter.Depth"/> fewer than the engine had committed (and
+    /// reported through <see cref="WorkflowRuntime.StepCommitted"/>).</para>
     /// </summary>
     /// <exception cref="InvalidOperationException">The database already holds a workflow instance (its rows are not in a new replica).</exception>
     /// <remarks>Not for the live server: portal, console and restore endpoints write the same tables through their own contexts, and a PostgreSQL database is shared by nodes.</remarks>
     public static async Task<EfWorkflowStore> ExclusiveAsync(IDbContextFactory<WorkflowHostDbContext> contexts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contexts);
+        bool sqlite;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
             if (await db.Instances.AnyAsync(cancellationToken).ConfigureAwait(false))
                 throw new InvalidOperationException("An exclusive store needs a database without workflow instances: its in-memory replica starts empty.");
-        return new EfWorkflowStore(contexts) { _replica = new InMemoryWorkflowStore(keepsOutboxAndJournal: false) };
+            sqlite = db.Database.IsSqlite();
+        }
+        return new EfWorkflowStore(contexts)
+        {
+            _replica = new InMemoryWorkflowStore(keepsOutboxAndJournal: false),
+            _writer = sqlite ? new StepWriter(contexts) : null,
+        };
     }
+
+    /// <summary>
+    /// Waits until the database holds every committed step. Only an exclusive store on SQLite writes behind its
+    /// commits (see <see cref="ExclusiveAsync"/>); for any other store the database is always up to date.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file refused a step; the inner exception says why. It holds every step before that one.</exception>
+    public Task FlushAsync() => _writer?.FlushAsync() ?? Task.CompletedTask;
+
+    /// <summary>The write-behind figures of an exclusive store on SQLite (steps written, time writing, time the engine waited); null for any other store.</summary>
+    public WriteBehindStatistics? WriteBehind => _writer?.Statistics;
+
+    /// <summary>Writes what an exclusive store still holds for its file (see <see cref="FlushAsync"/>) and stops its writer; nothing for a shared store.</summary>
+    /// <exception cref="InvalidOperationException">The file refused a step; the inner exception says why.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not { } writer) return;
+        try
+        {
+            await writer.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private TableShape Shape(Microsoft.EntityFrameworkCore.Metadata.IModel model, Type type) =>
+        _shapes.GetOrAdd(type, t => new TableShape(model.FindEntityType(t) ?? throw new InvalidOperationException($"{t.Name} is not mapped.")));
+
+    private RowSql ChangeSql(TableShape shape, bool deleted, ulong mask) =>
+        _changeSql.GetOrAdd((shape, deleted, mask), k => new RowSql(k.Shape.Table, k.Shape.Sql(k.Deleted, k.Mask), [.. k.Shape.Parameters(k.Deleted, k.Mask)], ChecksOneRow: true));
 
     /// <inheritdoc />
     public async Task<IWorkflowSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        if (db.Database.IsSqlite())
+        // A write-behind session reads and writes nothing of the file itself: it opens no connection.
+        if (_writer is null && db.Database.IsSqlite())
         {
             // The session keeps one connection open for all its queries and its commit. A large plan's file
             // outgrows SQLite's default 2 MB page cache many times over: every index insert then re-read its
@@ -62,7 +122,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         var replica = _replica;
-        return new Session(db, replica is null ? null : await replica.OpenSessionAsync(cancellationToken).ConfigureAwait(false),
+        return new Session(this, db, replica is null ? null : await replica.OpenSessionAsync(cancellationToken).ConfigureAwait(false),
             () => _replica = null);
     }
 
@@ -95,6 +155,107 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 .Select(t => new UnitTaskSummary(t.Id, t.Milestone, t.UnitCode, t.DueDate, t.CreatedAt, t.Status)).ToListAsync(cancellationToken).ConfigureAwait(false));
         return found;
     }
+
+    /// <summary>A row the session read: the instance, its column values as read (<see cref="TableShape.Columns"/> order), and whether the step deleted it.</summary>
+    private sealed record Row(object Entity, object?[] Original, bool Deleted = false);
+
+    private sealed record RowChange(TableShape Shape, Row Row, bool Deleted, ulong Mask, object?[]? Current);
+
+    /// <summary>A table's columns as EF maps them: the settable ones, and the WHERE of an update or delete (key, then concurrency tokens).</summary>
+    private sealed class TableShape
+    {
+        private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _getters;
+        private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _keyGetters;
+        private readonly int[] _tokens;
+
+        public TableShape(Microsoft.EntityFrameworkCore.Metadata.IEntityType type)
+        {
+            Table = type.GetTableName()!;
+            Key = type.FindPrimaryKey()!.Properties;
+            Columns = [.. type.GetProperties().Where(p => !p.IsPrimaryKey())];
+            if (Columns.Count > 64) throw new NotSupportedException($"{Table} has more than 64 columns.");
+            _getters = [.. Columns.Select(c => c.GetGetter())];
+            _keyGetters = [.. Key.Select(k => k.GetGetter())];
+            _tokens = [.. Columns.Select((c, i) => (c, i)).Where(x => x.c.IsConcurrencyToken).Select(x => x.i)];
+            // Store-generated keys (the journal's and the outbox's Id) are left to the database.
+            _inserted = [.. type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never))];
+            _insertedGetters = [.. _inserted.Select(p => p.GetGetter())];
+            _insertedConverters = [.. _inserted.Select(p => p.GetTypeMapping().Converter)];
+            InsertSql = new RowSql(Table,
+                $"INSERT INTO \"{Table}\" ({string.Join(", ", _inserted.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", _inserted.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})",
+                _inserted, ChecksOneRow: false);
+        }
+
+        private readonly Microsoft.EntityFrameworkCore.Metadata.IProperty[] _inserted;
+        private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _insertedGetters;
+        private readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[] _insertedConverters;
+
+        /// <summary>The INSERT of a new row (every column but a store-generated key).</summary>
+        public RowSql InsertSql { get; }
+
+        /// <summary>A new row's <see cref="InsertSql"/> parameter values, as the provider stores them.</summary>
+        public object?[] InsertValues(object row)
+        {
+            var values = new object?[_inserted.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var value = _insertedGetters[i].GetClrValue(row);
+                if (value is not null && _insertedConverters[i] is { } converter) value = converter.ConvertToProvider(value);
+                values[i] = value;
+            }
+            return values;
+        }
+
+        /// <summary>Whether <paramref name="committed"/>'s concurrency tokens equal those read (<paramref name="original"/>, <see cref="Columns"/> order).</summary>
+        public bool SameTokens(object committed, object?[] original)
+        {
+            foreach (var t in _tokens)
+                if (!Equals(_getters[t].GetClrValue(committed), original[t])) return false;
+            return true;
+        }
+
+        public string Table { get; }
+        public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Key { get; }
+        public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Columns { get; }
+
+        /// <summary>The entity's non-key column values (CLR values), in <see cref="Columns"/> order.</summary>
+        public object?[] Read(object entity)
+        {
+            var values = new object?[_getters.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = _getters[i].GetClrValue(entity);
+            return values;
+        }
+
+        /// <summary>The parameter values of a change's statement, as the provider stores them: SET (changed columns, current), then WHERE (key, then original concurrency tokens).</summary>
+        public object?[] Values(RowChange change)
+        {
+            var values = new object?[(change.Deleted ? 0 : System.Numerics.BitOperations.PopCount(change.Mask)) + Key.Count + _tokens.Length];
+            var n = 0;
+            if (!change.Deleted)
+                for (var i = 0; i < Columns.Count; i++)
+                    if ((change.Mask & (1UL << i)) != 0) values[n++] = ToProvider(Columns[i], change.Current![i]);
+            for (var k = 0; k < Key.Count; k++) values[n++] = ToProvider(Key[k], _keyGetters[k].GetClrValue(change.Row.Entity));
+            foreach (var t in _tokens) values[n++] = ToProvider(Columns[t], change.Row.Original[t]);
+            return values;
+        }
+
+        private static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
+            value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
+
+        /// <summary>The columns of a change's parameters, in <see cref="Values"/> order.</summary>
+        public IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> Parameters(bool deleted, ulong mask) =>
+            (deleted ? [] : Columns.Where((_, i) => (mask & (1UL << i)) != 0)).Concat(Key).Concat(_tokens.Select(t => Columns[t]));
+
+        public string Sql(bool deleted, ulong mask)
+        {
+            var n = 0;
+            string P() => "@p" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var set = deleted ? "" : string.Join(", ", Columns.Where((_, i) => (mask & (1UL << i)) != 0).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
+            var where = string.Join(" AND ", Key.Concat(_tokens.Select(t => Columns[t])).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
+            return deleted ? $"DELETE FROM \"{Table}\" WHERE {where}" : $"UPDATE \"{Table}\" SET {set} WHERE {where}";
+        }
+    }
+
 
     private sealed class Session : IWorkflowSession
     {
@@ -132,8 +293,11 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         private readonly HashSet<object> _addedSet = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<string> _removedBookmarkIds = new(StringComparer.Ordinal);
 
-        public Session(WorkflowHostDbContext context, IWorkflowSession? replica, Action dropReplica)
+        private readonly EfWorkflowStore _store;
+
+        public Session(EfWorkflowStore store, WorkflowHostDbContext context, IWorkflowSession? replica, Action dropReplica)
         {
+            _store = store;
             db = context;
             _replica = replica;
             _dropReplica = dropReplica;
@@ -429,24 +593,37 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
 
         public async Task CommitAsync(CancellationToken cancellationToken)
         {
+            var added = _added.Where(e => e is not Bookmark b || (_addedBookmarks.TryGetValue(b.Id, out var kept) && ReferenceEquals(kept, b))).ToList();
+            // The replica hides every bookmark of a removed id; this store inserts an added one that was not itself removed.
+            // No activity removes and adds one id in one step; if one did, the two would part, so the step fails first.
+            if (_replica is not null && added.OfType<Bookmark>().FirstOrDefault(b => _removedBookmarkIds.Contains(b.Id)) is { } both)
+                throw new NotSupportedException($"Bookmark '{both.Id}' was removed and added in one step; an exclusive store's replica cannot follow that.");
+            var changes = TakeChanges();
+            if (_store._writer is { } writer)
+            {
+                // Written behind (ExclusiveAsync): checked here as the database would check it, then the replica
+                // takes it and the writer writes it to the file in its own transaction.
+                writer.ThrowIfFailed();
+                CheckAgainstReplica(_store._replica!, changes, added);
+                var step = Step(changes, added);
+                step.Cancels.AddRange(_cancels);
+                await _replica!.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await writer.EnqueueAsync(step).ConfigureAwait(false);
+                return;
+            }
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                var added = _added.Where(e => e is not Bookmark b || (_addedBookmarks.TryGetValue(b.Id, out var kept) && ReferenceEquals(kept, b))).ToList();
-                // The replica hides every bookmark of a removed id; this store inserts an added one that was not itself removed.
-                // No activity removes and adds one id in one step; if one did, the two would part, so the step fails first.
-                if (_replica is not null && added.OfType<Bookmark>().FirstOrDefault(b => _removedBookmarkIds.Contains(b.Id)) is { } both)
-                    throw new NotSupportedException($"Bookmark '{both.Id}' was removed and added in one step; an exclusive store's replica cannot follow that.");
-                var changes = TakeChanges();
                 if (db.Database.IsSqlite())
                 {
                     // On SQLite every change is one prepared statement per table and set of changed columns,
                     // executed once per row, in the step's transaction: EF's generic batching re-parses every
                     // statement and costs several times more per row. An update or delete has EF's WHERE (key,
                     // plus the original value of a concurrency token) and EF's check that exactly one row was affected.
-                    if (changes.Count > 0) WriteChanges(changes);
-                    foreach (var group in added.GroupBy(e => e.GetType()))
-                        Insert(db.Model.FindEntityType(group.Key) ?? throw new InvalidOperationException($"{group.Key.Name} is not mapped."), group, cancellationToken);
+                    var step = Step(changes, added);
+                    step.Cancels.AddRange(_cancels);
+                    using var statements = new RowStatements(db);
+                    await step.ExecuteAsync(db, statements, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -455,16 +632,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                     foreach (var change in changes) Hand(change);
                     db.AddRange(added);
                     await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                }
-                foreach (var (instance, scope, now) in _cancels)
-                {
-                    var prefix = scope + "/";
-                    await db.Scopes.Where(s => s.InstanceId == instance && s.Id.StartsWith(prefix))
-                        .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, WorkflowStatus.Cancelled), cancellationToken).ConfigureAwait(false);
-                    await db.Bookmarks.Where(b => b.InstanceId == instance && b.ScopeId.StartsWith(prefix)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                    await db.Tasks.Where(t => t.InstanceId == instance && t.ScopeId.StartsWith(prefix)
-                            && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled)
-                        .ExecuteUpdateAsync(u => u.SetProperty(t => t.Status, UnitTaskStatus.Cancelled).SetProperty(t => t.CompletedAt, now), cancellationToken).ConfigureAwait(false);
+                    var cancels = new StepWrite();
+                    cancels.Cancels.AddRange(_cancels);
+                    using var none = new RowStatements(db);
+                    await cancels.ExecuteAsync(db, none, cancellationToken).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -484,6 +655,35 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             {
                 _dropReplica();
             }
+        }
+
+        /// <summary>
+        /// What the database would refuse, checked against the replica's committed rows (which are the file's, or will
+        /// be once the writer has caught up): an update or delete of a row that is gone or whose concurrency token
+        /// changed (another session committed it first), and a new row whose key is taken.
+        /// </summary>
+        /// <exception cref="WorkflowConcurrencyException">One of them; nothing is written.</exception>
+        private static void CheckAgainstReplica(InMemoryWorkflowStore replica, List<RowChange> changes, List<object> added)
+        {
+            foreach (var change in changes)
+                if (replica.FindCommitted(change.Row.Entity) is not { } committed || !change.Shape.SameTokens(committed, change.Row.Original))
+                    throw new WorkflowConcurrencyException($"Another writer changed or deleted a row of {change.Shape.Table}; the step was not committed.");
+            foreach (var row in added)
+                if (row is not (OutboxMessage or JournalEntry) && replica.FindCommitted(row) is not null)
+                    throw new WorkflowConcurrencyException($"Another writer added a {row.GetType().Name} with the same key; the step was not committed.");
+        }
+
+        /// <summary>The step's SQLite statements with their values as the provider stores them: updates and deletes, then inserts by table in the order first added.</summary>
+        private StepWrite Step(List<RowChange> changes, List<object> added)
+        {
+            var step = new StepWrite();
+            foreach (var change in changes) step.Rows.Add((_store.ChangeSql(change.Shape, change.Deleted, change.Mask), change.Shape.Values(change)));
+            foreach (var group in added.GroupBy(e => e.GetType()))
+            {
+                var shape = Shape(group.Key);
+                foreach (var row in group) step.Rows.Add((shape.InsertSql, shape.InsertValues(row)));
+            }
+            return step;
         }
 
         /// <summary>Every deleted row and every row whose columns differ from those read, with the changed columns (current values) and the WHERE values (original).</summary>
@@ -507,30 +707,6 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             return taken;
         }
 
-        private void WriteChanges(List<RowChange> changes)
-        {
-            var commands = new Dictionary<(TableShape, bool, ulong), RowStatement>();
-            try
-            {
-                foreach (var change in changes)
-                {
-                    var values = change.Shape.Values(change);
-                    if (!commands.TryGetValue((change.Shape, change.Deleted, change.Mask), out var command))
-                    {
-                        command = Statement(change.Shape.Sql(change.Deleted, change.Mask), change.Shape.Parameters(change.Deleted, change.Mask), values.Length);
-                        commands[(change.Shape, change.Deleted, change.Mask)] = command;
-                    }
-                    // Microsoft.Data.Sqlite runs every command synchronously; its async form only adds a task per row.
-                    if (command.Execute(values) != 1)
-                        throw new WorkflowConcurrencyException($"Another writer changed or deleted a row of {change.Shape.Table} (expected 1 row affected); the step was not committed.");
-                }
-            }
-            finally
-            {
-                foreach (var command in commands.Values) command.Dispose();
-            }
-        }
-
         /// <summary>PostgreSQL: attaches a changed row to EF's tracker as Modified (only its changed columns) or Deleted, with its original concurrency tokens.</summary>
         private void Hand(RowChange change)
         {
@@ -545,144 +721,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             if (change.Deleted) entry.State = EntityState.Deleted;
         }
 
-        private readonly Dictionary<Type, TableShape> _shapes = [];
-
-        private TableShape Shape(Type type) => _shapes.TryGetValue(type, out var known) ? known
-            : _shapes[type] = new TableShape(db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped."));
-
-        /// <summary>A row the session read: the instance, its column values as read (<see cref="TableShape.Columns"/> order), and whether the step deleted it.</summary>
-        private sealed record Row(object Entity, object?[] Original, bool Deleted = false);
-
-        private sealed record RowChange(TableShape Shape, Row Row, bool Deleted, ulong Mask, object?[]? Current);
-
-        /// <summary>A table's columns as EF maps them: the settable ones, and the WHERE of an update or delete (key, then concurrency tokens).</summary>
-        private sealed class TableShape
-        {
-            private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _getters;
-            private readonly Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[] _keyGetters;
-            private readonly int[] _tokens;
-
-            public TableShape(Microsoft.EntityFrameworkCore.Metadata.IEntityType type)
-            {
-                Table = type.GetTableName()!;
-                Key = type.FindPrimaryKey()!.Properties;
-                Columns = [.. type.GetProperties().Where(p => !p.IsPrimaryKey())];
-                if (Columns.Count > 64) throw new NotSupportedException($"{Table} has more than 64 columns.");
-                _getters = [.. Columns.Select(c => c.GetGetter())];
-                _keyGetters = [.. Key.Select(k => k.GetGetter())];
-                _tokens = [.. Columns.Select((c, i) => (c, i)).Where(x => x.c.IsConcurrencyToken).Select(x => x.i)];
-            }
-
-            public string Table { get; }
-            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Key { get; }
-            public IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> Columns { get; }
-
-            /// <summary>The entity's non-key column values (CLR values), in <see cref="Columns"/> order.</summary>
-            public object?[] Read(object entity)
-            {
-                var values = new object?[_getters.Length];
-                for (var i = 0; i < values.Length; i++) values[i] = _getters[i].GetClrValue(entity);
-                return values;
-            }
-
-            /// <summary>The parameter values of a change's statement, as the provider stores them: SET (changed columns, current), then WHERE (key, then original concurrency tokens).</summary>
-            public object?[] Values(RowChange change)
-            {
-                var values = new object?[(change.Deleted ? 0 : System.Numerics.BitOperations.PopCount(change.Mask)) + Key.Count + _tokens.Length];
-                var n = 0;
-                if (!change.Deleted)
-                    for (var i = 0; i < Columns.Count; i++)
-                        if ((change.Mask & (1UL << i)) != 0) values[n++] = ToProvider(Columns[i], change.Current![i]);
-                for (var k = 0; k < Key.Count; k++) values[n++] = ToProvider(Key[k], _keyGetters[k].GetClrValue(change.Row.Entity));
-                foreach (var t in _tokens) values[n++] = ToProvider(Columns[t], change.Row.Original[t]);
-                return values;
-            }
-
-            private static object? ToProvider(Microsoft.EntityFrameworkCore.Metadata.IProperty property, object? value) =>
-                value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
-
-            /// <summary>The columns of a change's parameters, in <see cref="Values"/> order.</summary>
-            public IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> Parameters(bool deleted, ulong mask) =>
-                (deleted ? [] : Columns.Where((_, i) => (mask & (1UL << i)) != 0)).Concat(Key).Concat(_tokens.Select(t => Columns[t]));
-
-            public string Sql(bool deleted, ulong mask)
-            {
-                var n = 0;
-                string P() => "@p" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var set = deleted ? "" : string.Join(", ", Columns.Where((_, i) => (mask & (1UL << i)) != 0).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
-                var where = string.Join(" AND ", Key.Concat(_tokens.Select(t => Columns[t])).Select(c => $"\"{c.GetColumnName()}\" = {P()}"));
-                return deleted ? $"DELETE FROM \"{Table}\" WHERE {where}" : $"UPDATE \"{Table}\" SET {set} WHERE {where}";
-            }
-        }
-
-        private void Insert(Microsoft.EntityFrameworkCore.Metadata.IEntityType type, IEnumerable<object> rows, CancellationToken cancellationToken)
-        {
-            // Store-generated keys (the journal's and the outbox's Id) are left to the database.
-            var properties = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never)).ToList();
-            var sql = $"INSERT INTO \"{type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))}) VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
-            var converters = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter?[properties.Count];
-            var getters = new Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter[properties.Count];
-            for (var i = 0; i < properties.Count; i++)
-            {
-                converters[i] = properties[i].GetTypeMapping().Converter;
-                getters[i] = properties[i].GetGetter();
-            }
-            using var statement = Statement(sql, properties, properties.Count);
-            var values = new object?[properties.Count];
-            foreach (var row in rows)
-            {
-                for (var i = 0; i < properties.Count; i++)
-                {
-                    var value = getters[i].GetClrValue(row);
-                    if (value is not null && converters[i] is { } converter) value = converter.ConvertToProvider(value);
-                    values[i] = value;
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                statement.Execute(values);
-            }
-        }
-
-        /// <summary>
-        /// A prepared statement of this session's connection and transaction: SQLitePCLRaw's positional binding
-        /// (<see cref="SqliteRowStatement"/>) when every column's provider type is one it binds, else Microsoft.Data.Sqlite's command.
-        /// </summary>
-        /// <param name="columns">The columns whose values the statement takes (their provider types decide the binding).</param>
-        /// <param name="parameters">The number of parameters, @p0…</param>
-        private RowStatement Statement(string sql, IEnumerable<Microsoft.EntityFrameworkCore.Metadata.IProperty> columns, int parameters)
-        {
-            var connection = db.Database.GetDbConnection();
-            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
-                && columns.All(c => SqliteRowStatement.Binds(c.GetTypeMapping().Converter?.ProviderClrType ?? c.ClrType)))
-                return new RowStatement(SqliteRowStatement.Prepare(sqlite, sql), null);
-            var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-            command.CommandText = sql;
-            for (var i = 0; i < parameters; i++)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                command.Parameters.Add(parameter);
-            }
-            command.Prepare();
-            return new RowStatement(null, command);
-        }
-
-        /// <summary>One of the two forms of a prepared row statement; <see cref="Execute"/> returns the rows changed.</summary>
-        private sealed record RowStatement(SqliteRowStatement? Raw, DbCommand? Command) : IDisposable
-        {
-            public int Execute(object?[] values)
-            {
-                if (Raw is not null) return Raw.Execute(values);
-                for (var i = 0; i < values.Length; i++) Command!.Parameters[i].Value = values[i] ?? DBNull.Value;
-                return Command!.ExecuteNonQuery();
-            }
-
-            public void Dispose()
-            {
-                Raw?.Dispose();
-                Command?.Dispose();
-            }
-        }
+        private TableShape Shape(Type type) => _store.Shape(db.Model, type);
 
         public async ValueTask DisposeAsync()
         {

@@ -131,7 +131,8 @@ public sealed class PreparedWriteTests : IDisposable
             session.Remove((await session.FindBookmarkAsync("b1", CancellationToken.None))!);
             await session.CommitAsync(CancellationToken.None);
         }
-        // A shared store over the same file reads the database itself.
+        // The exclusive store writes its file behind its commits: once flushed, a shared store over the same file reads the database itself.
+        await exclusive.FlushAsync();
         var shared = new EfWorkflowStore(new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options));
         foreach (var store in new[] { exclusive, shared })
@@ -142,6 +143,70 @@ public sealed class PreparedWriteTests : IDisposable
             Assert.Equal(["b2"], (await session.FindActivityBookmarksAsync("i", "root", "t", CancellationToken.None)).Select(b => b.Id));
         }
         Assert.Equal(["b2"], (await exclusive.FindDueTimersAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None)).Select(b => b.Id));
+    }
+
+    [Fact]
+    public async Task Exclusive_AStepTheFileRefuses_StopsTheRun_AndTheFileKeepsEveryEarlierStepWhole()
+    {
+        var store = await SeedAsync(exclusive: true);
+        await store.FlushAsync();
+        // The file refuses one journal event, as a full disk or a constraint would refuse a step.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var trigger = connection.CreateCommand();
+            trigger.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON \"Journal\" WHEN NEW.\"Event\" = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+            await trigger.ExecuteNonQueryAsync();
+        }
+        var now = new DateTimeOffset(2024, 1, 2, 1, 0, 0, TimeSpan.Zero);
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            (await session.FindBookmarkAsync("b1", CancellationToken.None))!.Data = "kept";
+            session.Add(new Engine.Journal.JournalEntry { InstanceId = "i", Sequence = 1, At = now, Event = "Accepted" });
+            await session.CommitAsync(CancellationToken.None);
+        }
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            (await session.FindBookmarkAsync("b1", CancellationToken.None))!.Data = "lost";
+            session.Add(new Engine.Journal.JournalEntry { InstanceId = "i", Sequence = 2, At = now, Event = "Refused" });
+            await session.CommitAsync(CancellationToken.None);
+        }
+
+        var flush = await Assert.ThrowsAsync<InvalidOperationException>(store.FlushAsync);
+        Assert.Contains("refused by the test", flush.InnerException!.Message, StringComparison.Ordinal);
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            session.Add(new Engine.Journal.JournalEntry { InstanceId = "i", Sequence = 3, At = now, Event = "After" });
+            await Assert.ThrowsAsync<InvalidOperationException>(() => session.CommitAsync(CancellationToken.None));
+        }
+        // The step before the refused one is in the file, whole; nothing of the refused step or after it.
+        var shared = new EfWorkflowStore(new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options));
+        await using (var session = await shared.OpenSessionAsync(CancellationToken.None))
+            Assert.Equal("kept", (await session.FindBookmarkAsync("b1", CancellationToken.None))!.Data);
+        await using var db = await new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options).CreateDbContextAsync();
+        Assert.Equal(["Accepted"], await db.Journal.OrderBy(j => j.Sequence).Select(j => j.Event).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Exclusive_ANewRowWhoseKeyIsTaken_FailsWithConcurrencyAndWritesNothing()
+    {
+        var store = await SeedAsync(exclusive: true);
+        var now = new DateTimeOffset(2024, 1, 2, 1, 0, 0, TimeSpan.Zero);
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            (await session.FindScopeAsync("i", "root", CancellationToken.None))!.StateJson = "{\"a\":9}";
+            session.Add(new Bookmark { Id = "b2", InstanceId = "i", ScopeId = "root", ActivityId = "other", Kind = BookmarkKind.Event, EventKey = "k", CreatedAt = now });
+            await Assert.ThrowsAsync<WorkflowConcurrencyException>(() => session.CommitAsync(CancellationToken.None));
+        }
+        await store.FlushAsync();
+        await using var check = await store.OpenSessionAsync(CancellationToken.None);
+        Assert.Equal("{\"a\":1}", (await check.FindScopeAsync("i", "root", CancellationToken.None))!.StateJson);
+        Assert.Equal("t", (await check.FindBookmarkAsync("b2", CancellationToken.None))!.ActivityId);
+        await using var db = await new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options).CreateDbContextAsync();
+        Assert.Equal(("{\"a\":1}", "t"), (await db.Scopes.Select(s => s.StateJson).SingleAsync(), await db.Bookmarks.Where(b => b.Id == "b2").Select(b => b.ActivityId).SingleAsync()));
     }
 
     private static async Task SeedInto(EfWorkflowStore store)
