@@ -98,6 +98,10 @@ public static class SimulationBench
             ["gc2"] = GC.CollectionCount(2),
             ["cpu_s"] = process.TotalProcessorTime.TotalSeconds,
         };
+        // What the run still holds once it is over (the replica's rows, or the in-memory store's): the live heap after a full collection.
+        GC.Collect();
+        figures["live_mb_end"] = GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0;
+        GC.KeepAlive(store);
         if (store is InMemoryWorkflowStore kept)
         {
             // What the in-memory store keeps of the emails' text (UTF-16), the bulk of its peak (docs/benchmarks.md, P1MEM).
@@ -110,6 +114,7 @@ public static class SimulationBench
             // The file's writer beside the engine (issue 13): busy this long of the run, and the engine waited this long for it.
             figures["writer_busy_s"] = behind.Writing.TotalSeconds;
             figures["engine_waited_s"] = behind.EngineWaited.TotalSeconds;
+            if (behind.WriterCpu is { } cpu) figures["writer_cpu_s"] = cpu.TotalSeconds;
         }
         figures["db_mb"] = new FileInfo(file).Length / 1048576.0;
         SqliteConnection.ClearAllPools();

@@ -33,10 +33,32 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
     /// alone writes): a step's outbox and journal rows are then dropped at commit, and the outbox key's
     /// uniqueness is left to the database's unique index. The engine never reads either back.
     /// </param>
-    public InMemoryWorkflowStore(bool keepsOutboxAndJournal) => KeepsOutboxAndJournal = keepsOutboxAndJournal;
+    /// <param name="remembersOrigins">
+    /// Whether a session remembers, for each row it read, the committed row it copied (<see cref="OriginOf"/>): a store
+    /// that keeps this one as a replica of a database compares a step's rows with them instead of keeping their column
+    /// values as read. Committed rows are never changed in place, only replaced, so an origin stays as it was read.
+    /// </param>
+    public InMemoryWorkflowStore(bool keepsOutboxAndJournal, bool remembersOrigins = false)
+    {
+        KeepsOutboxAndJournal = keepsOutboxAndJournal;
+        RemembersOrigins = remembersOrigins;
+    }
 
     /// <summary>Whether committed outbox and journal rows are kept (see the constructor).</summary>
     public bool KeepsOutboxAndJournal { get; }
+
+    /// <summary>Whether sessions remember the committed row each copy they hand out was made from (see the constructor).</summary>
+    public bool RemembersOrigins { get; }
+
+    /// <summary>
+    /// The committed row that <paramref name="session"/> (one of this store's, opened with <see cref="RemembersOrigins"/>)
+    /// copied <paramref name="row"/> from, as it was when read: the store's own instance, to read, never to change. Null
+    /// for a row the session did not read from the store (one it added).
+    /// </summary>
+    /// <exception cref="ArgumentException">The session is not one of an in-memory store that remembers origins.</exception>
+    public static object? OriginOf(IWorkflowSession session, object row) =>
+        session is Session { Origins: { } origins } ? origins.GetValueOrDefault(row)
+        : throw new ArgumentException("Not a session of an in-memory store that remembers origins.", nameof(session));
 
     private static readonly Func<object, object> MemberwiseCopy =
         typeof(object).GetMethod(nameof(MemberwiseClone), BindingFlags.Instance | BindingFlags.NonPublic)!.CreateDelegate<Func<object, object>>();
@@ -317,6 +339,9 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
 
     private sealed class Session(InMemoryWorkflowStore store) : IWorkflowSession
     {
+        // Copy → the committed row it was made from, when the store remembers origins.
+        public Dictionary<object, object>? Origins { get; } = store.RemembersOrigins ? new(ReferenceEqualityComparer.Instance) : null;
+
         // Copies read from the store, by key, in the order read (written back at commit).
         private readonly Dictionary<string, WorkflowInstance> _loadedInstances = new(StringComparer.Ordinal);
         private readonly Dictionary<(string, string), ExecutionScope> _loadedScopes = [];
@@ -343,22 +368,29 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
         private readonly List<(string Instance, string Scope, DateTimeOffset Now)> _cancels = [];
 
-        private static T? Load<TKey, T>(Dictionary<TKey, T> loaded, TKey key, Dictionary<TKey, T> committed, Lock gate)
+        private T? Load<TKey, T>(Dictionary<TKey, T> loaded, TKey key, Dictionary<TKey, T> committed, Lock gate)
             where TKey : notnull where T : class
         {
             if (loaded.TryGetValue(key, out var existing)) return existing;
             T? copy;
-            lock (gate) copy = committed.TryGetValue(key, out var found) ? Copy(found) : null;
+            lock (gate) copy = committed.TryGetValue(key, out var found) ? Remember(Copy(found), found) : null;
             if (copy is not null) loaded[key] = copy;
             return copy;
         }
 
         /// <summary>As <see cref="Load{TKey, T}"/> for a key known to be committed, with the lock already held.</summary>
-        private static T LoadLocked<TKey, T>(Dictionary<TKey, T> loaded, TKey key, Dictionary<TKey, T> committed)
+        private T LoadLocked<TKey, T>(Dictionary<TKey, T> loaded, TKey key, Dictionary<TKey, T> committed)
             where TKey : notnull where T : class
         {
             if (loaded.TryGetValue(key, out var existing)) return existing;
-            return loaded[key] = Copy(committed[key]);
+            var origin = committed[key];
+            return loaded[key] = Remember(Copy(origin), origin);
+        }
+
+        private T Remember<T>(T copy, T origin) where T : class
+        {
+            Origins?.Add(copy, origin);
+            return copy;
         }
 
         private static void Append<TKey, T>(Dictionary<TKey, List<T>> index, TKey key, T value) where TKey : notnull
@@ -580,18 +612,22 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         private void Cancel(string instanceId, string scopeId, DateTimeOffset now)
         {
             if (!store._byInstance.TryGetValue(instanceId, out var index)) return;
+            // Committed rows are replaced, never changed in place: a session's origins stay as they were read.
             foreach (var (id, _) in UnderPrefix(index.Scopes, scopeId))
             {
-                store._scopes[(instanceId, id)].Status = WorkflowStatus.Cancelled;
+                var scope = Copy(store._scopes[(instanceId, id)]);
+                scope.Status = WorkflowStatus.Cancelled;
+                store._scopes[(instanceId, id)] = scope;
                 index.RunningScopes.Remove(id);
             }
             foreach (var (_, id) in UnderPrefix(index.BookmarksByScope, scopeId)) store.DeleteBookmark(id);
             foreach (var (_, id) in UnderPrefix(index.OpenTasksByScope, scopeId))
             {
-                var task = store._tasks[id];
-                store.CloseTaskIndex(task);
+                store.CloseTaskIndex(store._tasks[id]);
+                var task = Copy(store._tasks[id]);
                 task.Status = UnitTaskStatus.Cancelled;
                 task.CompletedAt = now;
+                store._tasks[id] = task;
             }
         }
 

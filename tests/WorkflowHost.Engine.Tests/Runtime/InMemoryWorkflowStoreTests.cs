@@ -250,4 +250,35 @@ public sealed class InMemoryWorkflowStoreTests
             .Where(f => !Immutable(f.FieldType)).Select(f => $"{e.Name}.{f.Name}: {f.FieldType.Name}")).ToList();
         Assert.Empty(mutable);
     }
+
+    [Fact]
+    public async Task Origins_AreTheCommittedRowsAsRead_EvenAfterACancelOrACommitReplacedThem()
+    {
+        var store = new InMemoryWorkflowStore(keepsOutboxAndJournal: false, remembersOrigins: true);
+        await CommitAsync(store, s =>
+        {
+            s.Add(Scope("root", null));
+            s.Add(Scope("root/each[U1]", "root"));
+            s.Add(Task("t1", "root/each[U1]"));
+            return System.Threading.Tasks.Task.CompletedTask;
+        });
+        await using var reader = await store.OpenSessionAsync(None);
+        var task = (await reader.FindTaskAsync("t1", None))!;
+        var scope = (await reader.FindScopeAsync("wf", "root/each[U1]", None))!;
+        var added = Task("t2", "root/each[U1]");
+        reader.Add(added);
+        // Another session cancels the subtree: the committed rows are replaced, the origins read before are not changed.
+        await CommitAsync(store, s => s.CancelDescendantsAsync("wf", "root", T0.AddDays(1), None));
+
+        var taskOrigin = (UnitTaskRecord)InMemoryWorkflowStore.OriginOf(reader, task)!;
+        var scopeOrigin = (ExecutionScope)InMemoryWorkflowStore.OriginOf(reader, scope)!;
+        Assert.Equal((UnitTaskStatus.Open, WorkflowStatus.Running), (taskOrigin.Status, scopeOrigin.Status));
+        Assert.NotSame(task, taskOrigin);
+        Assert.Same(taskOrigin, InMemoryWorkflowStore.OriginOf(reader, task));
+        Assert.Null(InMemoryWorkflowStore.OriginOf(reader, added));
+        Assert.Equal(UnitTaskStatus.Cancelled, ((UnitTaskRecord)store.FindCommitted(task)!).Status);
+        Assert.Equal(WorkflowStatus.Cancelled, ((ExecutionScope)store.FindCommitted(scope)!).Status);
+        await using var plain = await new InMemoryWorkflowStore().OpenSessionAsync(None);
+        Assert.Throws<ArgumentException>(() => InMemoryWorkflowStore.OriginOf(plain, task));
+    }
 }
