@@ -39,12 +39,12 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// simulation's own file (<c>workflowhost simulate</c>, <c>bench</c> P1). Besides the database it keeps
     /// an in-memory replica of the engine's rows (instances, scopes, bookmarks, tasks, submissions, quotas;
     /// not the outbox and the journal, which the engine never reads back). Every find answers from the
-    /// replica; every commit writes the database first, in the same one transaction with the same
-    /// statements and concurrency checks as a shared store, and only then the replica. A step whose database
-    /// commit fails leaves the replica untouched; if the replica ever failed to take a committed step, the
-    /// store drops it and reads the database from then on. Issue 13: re-reading and materialising the rows a
-    /// step touches was a third of P1's CPU at 3,000 units.
-    /// <para>On SQLite the file is written behind the engine (issue 13: the writes were half of P1's time at 3,000
+    /// replica (issue 13: re-reading and materialising the rows a step touches was a third of P1's CPU at 3,000
+    /// units). On a database other than SQLite every commit writes the database first, in one transaction with the
+    /// same statements and concurrency checks as a shared store, and only then the replica; a step whose database
+    /// commit fails leaves the replica untouched, and if the replica ever failed to take a committed step, the
+    /// store drops it and reads the database from then on.
+    /// <para>On SQLite (decision 0010) the file is written behind the engine (issue 13: the writes were half of P1's time at 3,000
     /// units). A step's commit checks it against the replica's committed rows as the database would (an updated or
     /// deleted row must exist with its concurrency token unchanged, a new row's key must be free:
     /// <see cref="WorkflowConcurrencyException"/>, nothing written), takes its rows' values, commits the replica
