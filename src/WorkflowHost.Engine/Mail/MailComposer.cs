@@ -222,7 +222,21 @@ public sealed partial class MailComposer(string baseUrl, Func<string, string, st
 
     private static string DaysLate(int days) => days <= 0 ? "" : $"{days} ngày";
 
-    private static IEnumerable<string> Optional(string? text, string prefix) => string.IsNullOrWhiteSpace(text) ? [] : [prefix + text];
+    private static IEnumerable<string> Optional(string? text, string prefix) => string.IsNullOrWhiteSpace(text) ? [] : [Prefixed(prefix, text)];
+
+    // The last prefixed paragraph made on this thread. The tasks of one milestone share their description string
+    // (a step evaluates it once), so a step's thousands of reminders reuse one "Nội dung: …" paragraph instead of
+    // copying the plan's clause (about 1 KB) once per email (issue 13).
+    [ThreadStatic]
+    private static (string Prefix, string Text, string Paragraph)? _lastPrefixed;
+
+    private static string Prefixed(string prefix, string text)
+    {
+        if (_lastPrefixed is { } last && ReferenceEquals(last.Prefix, prefix) && ReferenceEquals(last.Text, text)) return last.Paragraph;
+        var paragraph = prefix + text;
+        _lastPrefixed = (prefix, text, paragraph);
+        return paragraph;
+    }
 
     private static ComposedMail Build(string subject, string salutation, IReadOnlyList<string> paragraphs, string link, string linkText)
     {

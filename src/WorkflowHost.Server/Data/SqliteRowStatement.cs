@@ -75,6 +75,12 @@ internal sealed class SqliteRowStatement : IDisposable
         }
     }
 
+    // U+D800–U+DFFF. A SearchValues search is vectorised and allocates nothing; IndexOfAnyInRange on a string's
+    // span allocated on every call (System.Char objects: 4.6 % of P1's sampled allocations at 1,000 units, nearly all
+    // of the file writer's own, issue 13).
+    private static readonly System.Buffers.SearchValues<char> Surrogates =
+        System.Buffers.SearchValues.Create(Enumerable.Range(0xD800, 0x800).Select(c => (char)c).ToArray());
+
     private int Bind(int index, object? value) => value switch
     {
         null or DBNull => raw.sqlite3_bind_null(_statement, index),
@@ -82,7 +88,7 @@ internal sealed class SqliteRowStatement : IDisposable
         string { Length: 0 } => raw.sqlite3_bind_text(_statement, index, ""),
         // A surrogate (an emoji, or a lone one from bad input) goes through .NET's UTF-8 conversion, as in
         // Microsoft.Data.Sqlite: SQLite's own conversion would store a lone surrogate differently.
-        string text when text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0 => raw.sqlite3_bind_text(_statement, index, text),
+        string text when text.AsSpan().ContainsAny(Surrogates) => raw.sqlite3_bind_text(_statement, index, text),
         string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
         long n => raw.sqlite3_bind_int64(_statement, index, n),
         int n => raw.sqlite3_bind_int64(_statement, index, n),
