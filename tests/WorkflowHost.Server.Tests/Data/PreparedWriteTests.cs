@@ -12,12 +12,25 @@ namespace WorkflowHost.Server.Tests.Data;
 /// write what EF would (only the changed columns) and keep EF's checks (the scope's revision is a
 /// concurrency token; a row changed or deleted by another writer fails the whole step).
 /// </summary>
-public sealed class PreparedWriteTests : IDisposable
+public sealed class PreparedWriteTests : IAsyncLifetime
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("wfh-prepared-");
+    private readonly List<EfWorkflowStore> _stores = [];
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
+        // An exclusive store's writer thread holds the file (and its WAL) open until the store is disposed.
+        foreach (var store in _stores)
+            try
+            {
+                await store.DisposeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // The store whose file refused a step says so once more; the test has checked it.
+            }
         SqliteConnection.ClearAllPools();
         _root.Delete(recursive: true);
     }
@@ -35,6 +48,7 @@ public sealed class PreparedWriteTests : IDisposable
     {
         var contexts = await CreateDatabaseAsync();
         var store = exclusive ? await EfWorkflowStore.ExclusiveAsync(contexts, CancellationToken.None) : new EfWorkflowStore(contexts);
+        _stores.Add(store);
         await using var session = await store.OpenSessionAsync(CancellationToken.None);
         var now = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.Zero);
         session.Add(new WorkflowInstance { Id = "i", DefinitionId = "d", DefinitionVersion = 1, Directory = "u", CreatedAt = now, UpdatedAt = now, VariablesJson = "{}" });
