@@ -241,24 +241,13 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             System.Linq.Expressions.Expression mask = System.Linq.Expressions.Expression.Constant(0UL);
             for (var i = 0; i < Columns.Count; i++)
             {
-                System.Linq.Expressions.Expression differs;
-                if (Columns[i].PropertyInfo is { } property)
-                {
-                    var comparer = typeof(EqualityComparer<>).MakeGenericType(property.PropertyType);
-                    var equals = System.Linq.Expressions.Expression.Call(
-                        System.Linq.Expressions.Expression.Property(null, comparer.GetProperty(nameof(EqualityComparer<int>.Default))!),
-                        comparer.GetMethod(nameof(EqualityComparer<int>.Equals), [property.PropertyType, property.PropertyType])!,
-                        System.Linq.Expressions.Expression.Property(ta, property), System.Linq.Expressions.Expression.Property(tb, property));
-                    differs = System.Linq.Expressions.Expression.Not(equals);
-                }
-                else
-                {
-                    // A column without a CLR property (none today) is compared as EF reads it.
-                    var getter = System.Linq.Expressions.Expression.Constant(_getters[i]);
-                    var read = typeof(Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter).GetMethod(nameof(Microsoft.EntityFrameworkCore.Metadata.IClrPropertyGetter.GetClrValue))!;
-                    differs = System.Linq.Expressions.Expression.Not(System.Linq.Expressions.Expression.Call(typeof(object).GetMethod(nameof(Equals), [typeof(object), typeof(object)])!,
-                        System.Linq.Expressions.Expression.Call(getter, read, a), System.Linq.Expressions.Expression.Call(getter, read, b)));
-                }
+                // Every mapped column of the engine's tables is a CLR property (the session reads them through EF's getters).
+                var property = Columns[i].PropertyInfo ?? throw new NotSupportedException($"{Table}.{Columns[i].Name} has no CLR property to compare.");
+                var comparer = typeof(EqualityComparer<>).MakeGenericType(property.PropertyType);
+                var differs = System.Linq.Expressions.Expression.Not(System.Linq.Expressions.Expression.Call(
+                    System.Linq.Expressions.Expression.Property(null, comparer.GetProperty(nameof(EqualityComparer<int>.Default))!),
+                    comparer.GetMethod(nameof(EqualityComparer<int>.Equals), [property.PropertyType, property.PropertyType])!,
+                    System.Linq.Expressions.Expression.Property(ta, property), System.Linq.Expressions.Expression.Property(tb, property)));
                 mask = System.Linq.Expressions.Expression.Or(mask, System.Linq.Expressions.Expression.Condition(differs,
                     System.Linq.Expressions.Expression.Constant(1UL << i), System.Linq.Expressions.Expression.Constant(0UL)));
             }

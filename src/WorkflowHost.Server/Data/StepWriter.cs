@@ -62,21 +62,6 @@ internal sealed class StepWrite
         }
     }
 
-    /// <summary>As <see cref="ExecuteAsync"/>, synchronously (the file writer's own thread on SQLite).</summary>
-    public void Execute(WorkflowHostDbContext db, RowStatements statements)
-    {
-        ExecuteRows(statements, CancellationToken.None);
-        foreach (var (instance, scope, now) in Cancels)
-        {
-            var prefix = scope + "/";
-            db.Scopes.Where(s => s.InstanceId == instance && s.Id.StartsWith(prefix))
-                .ExecuteUpdate(u => u.SetProperty(s => s.Status, WorkflowStatus.Cancelled));
-            db.Bookmarks.Where(b => b.InstanceId == instance && b.ScopeId.StartsWith(prefix)).ExecuteDelete();
-            db.Tasks.Where(t => t.InstanceId == instance && t.ScopeId.StartsWith(prefix)
-                    && t.Status != UnitTaskStatus.Done && t.Status != UnitTaskStatus.DoneLate && t.Status != UnitTaskStatus.Cancelled)
-                .ExecuteUpdate(u => u.SetProperty(t => t.Status, UnitTaskStatus.Cancelled).SetProperty(t => t.CompletedAt, now));
-        }
-    }
 }
 
 /// <summary>
@@ -225,7 +210,7 @@ internal sealed class StepWriter : IAsyncDisposable
     }
 
     private static InvalidOperationException Failed(Exception failure) =>
-        new($"The database file could not be written ({failure.Message}); it holds every step before the failed one, and this run cannot go on.", failure);
+        new($"Không ghi được tệp CSDL ({failure.Message}); tệp vẫn giữ nguyên mọi bước trước bước lỗi, lần chạy này dừng lại (the database file could not be written; it holds every step before the failed one, and this run cannot go on).", failure);
 
     private void Run(IDbContextFactory<WorkflowHostDbContext> contexts)
     {
@@ -258,7 +243,9 @@ internal sealed class StepWriter : IAsyncDisposable
                             statements = new RowStatements(db);
                         }
                         using var transaction = db.Database.BeginTransaction();
-                        step.Execute(db, statements!);
+                        // The writer's own thread, with no synchronisation context: its rows run synchronously anyway
+                        // (Microsoft.Data.Sqlite), and the rare cancels wait here for EF's set-based statements.
+                        step.ExecuteAsync(db, statements!, CancellationToken.None).GetAwaiter().GetResult();
                         transaction.Commit();
                         Interlocked.Increment(ref _steps);
                     }

@@ -223,6 +223,39 @@ public sealed class PreparedWriteTests : IAsyncLifetime
         Assert.Equal(("{\"a\":1}", "t"), (await db.Scopes.Select(s => s.StateJson).SingleAsync(), await db.Bookmarks.Where(b => b.Id == "b2").Select(b => b.ActivityId).SingleAsync()));
     }
 
+    [Fact]
+    public async Task Exclusive_ACancelledSubtree_ReachesTheFile()
+    {
+        var store = await SeedAsync(exclusive: true);
+        var now = new DateTimeOffset(2024, 1, 2, 1, 0, 0, TimeSpan.Zero);
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            session.Add(new ExecutionScope { InstanceId = "i", Id = "root/each[U1]", ParentId = "root", OwnerActivityId = "each", BodyNodeId = "body", UnitCode = "U1" });
+            session.Add(new Engine.Tasks.UnitTaskRecord
+            {
+                Id = "t1", InstanceId = "i", ScopeId = "root/each[U1]", ActivityId = "task", Milestone = "m", Title = "Báo cáo", UnitCode = "U1",
+                DueDate = new DateOnly(2024, 1, 15), DueAt = now.AddDays(13), CreatedAt = now,
+            });
+            session.Add(new Bookmark { Id = "t1/event", InstanceId = "i", ScopeId = "root/each[U1]", ActivityId = "task", Kind = BookmarkKind.Event, EventKey = "task:t1", Data = "t1", CreatedAt = now });
+            await session.CommitAsync(CancellationToken.None);
+        }
+        await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+        {
+            await session.CancelDescendantsAsync("i", "root", now.AddDays(1), CancellationToken.None);
+            await session.CommitAsync(CancellationToken.None);
+        }
+        await store.FlushAsync();
+
+        await using var db = await new PooledDbContextFactory<WorkflowHostDbContext>(new DbContextOptionsBuilder<WorkflowHostDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_root.FullName, "workflowhost.db")}").Options).CreateDbContextAsync();
+        Assert.Equal(WorkflowStatus.Cancelled, await db.Scopes.Where(s => s.Id == "root/each[U1]").Select(s => s.Status).SingleAsync());
+        Assert.Equal(WorkflowStatus.Running, await db.Scopes.Where(s => s.Id == "root").Select(s => s.Status).SingleAsync());
+        var task = await db.Tasks.SingleAsync();
+        Assert.Equal((Engine.Tasks.UnitTaskStatus.Cancelled, (DateTimeOffset?)now.AddDays(1)), (task.Status, task.CompletedAt));
+        Assert.False(await db.Bookmarks.AnyAsync(b => b.Id == "t1/event"));
+        Assert.Equal(2, await db.Bookmarks.CountAsync());
+    }
+
     private static async Task SeedInto(EfWorkflowStore store)
     {
         await using var session = await store.OpenSessionAsync(CancellationToken.None);
