@@ -42,6 +42,8 @@ internal sealed class EngineEntityConfiguration :
         builder.HasIndex(b => new { b.Kind, b.DueAt });
         builder.HasIndex(b => b.EventKey);
         builder.HasIndex(b => new { b.InstanceId, b.ScopeId, b.ActivityId });
+        // Schema version 5 (BookmarkDueIndexSchema): one instance's due timers without reading every instance's.
+        builder.HasIndex(b => new { b.InstanceId, b.Kind, b.DueAt });
     }
 
     public void Configure(EntityTypeBuilder<UnitTaskRecord> builder)

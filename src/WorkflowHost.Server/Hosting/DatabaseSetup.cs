@@ -12,7 +12,7 @@ namespace WorkflowHost.Server.Hosting;
 public static class DatabaseSetup
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>Hand-written upgrades (docs/decisions/0004): from version N to N+1, SQL for SQLite and for PostgreSQL.</summary>
     private static readonly SortedDictionary<int, (string Sqlite, string Postgres)> Upgrades = new()
@@ -20,6 +20,7 @@ public static class DatabaseSetup
         [1] = (Features.Auth.UserAccountSchema.Sqlite, Features.Auth.UserAccountSchema.Postgres), // 1 → 2: sign-in accounts
         [2] = (Data.PlanRulesSchema.Sqlite, Data.PlanRulesSchema.Postgres), // 2 → 3: minimums, amended due dates, quotas
         [3] = (Data.TaskShortfallSchema.Sqlite, Data.TaskShortfallSchema.Postgres), // 3 → 4: rows counted against a task's minimum
+        [4] = (Data.BookmarkDueIndexSchema.Sqlite, Data.BookmarkDueIndexSchema.Postgres), // 4 → 5: one instance's due timers by index
     };
 
     /// <summary>True when PostgreSQL is configured.</summary>

@@ -10,7 +10,7 @@ namespace WorkflowHost.Server.Tests.Data;
 public sealed class TaskShortfallSchemaUpgradeTests : IDisposable
 {
     /// <summary>SQL that turns a version-4 database (SQLite or PostgreSQL) back into the version-3 shape.</summary>
-    public const string Version4Parts = "ALTER TABLE \"UnitTasks\" DROP COLUMN \"Counted\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Shortfall\"; ";
+    public const string Version4Parts = BookmarkDueIndexSchemaUpgradeTests.Version5Parts + "ALTER TABLE \"UnitTasks\" DROP COLUMN \"Counted\"; ALTER TABLE \"UnitTasks\" DROP COLUMN \"Shortfall\"; ";
 
     private const string InsertVersion3Task = "INSERT INTO \"UnitTasks\" (\"Id\",\"InstanceId\",\"ScopeId\",\"ActivityId\",\"Milestone\",\"Kind\",\"Title\",\"UnitCode\",\"DueDate\",\"DueAt\",\"CreatedAt\",\"Status\",\"ReminderDays\",\"Escalation\",\"Minimum\",\"DueRevision\",\"NextRung\",\"ReturnCount\") " +
         "VALUES ('old','i','root','a','m','Nomination','t','PNV','2024-03-15',@instant,@instant,'Done','7,1','0:unit','any:3',0,0,0)";
@@ -40,7 +40,7 @@ public sealed class TaskShortfallSchemaUpgradeTests : IDisposable
 
         using (var db = _database.CreateContext())
         {
-            Assert.Equal([4], await db.Database.SqlQueryRaw<int>("SELECT \"Version\" AS \"Value\" FROM \"SchemaVersion\"").ToListAsync());
+            Assert.Equal([DatabaseSetup.SchemaVersion], await db.Database.SqlQueryRaw<int>("SELECT \"Version\" AS \"Value\" FROM \"SchemaVersion\"").ToListAsync());
             Assert.Equal(fresh.Order(), (await ColumnsAsync(db)).Order());
             var old = await db.Tasks.SingleAsync(t => t.Id == "old");
             Assert.Equal(("any:3", "", "", false), (old.Minimum, old.Counted, old.Shortfall, old.IsShort));
