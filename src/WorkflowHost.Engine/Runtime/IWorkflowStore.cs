@@ -64,6 +64,16 @@ public interface IWorkflowSession : IAsyncDisposable
     /// </summary>
     Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// A hint before a grouped timer sweep (<see cref="RuntimeOptions.MaxInstancesPerTransaction"/>): the steps
+    /// about to run in this session resume the timers of <paramref name="instanceIds"/> due at or before
+    /// <paramref name="now"/> (UTC), at most <paramref name="max"/> per instance. A store may load the instances,
+    /// those timers, their scopes (with the scopes' bookmarks) and the tasks the timers name (with their
+    /// submissions) for the whole group in a few queries, instead of a few per instance; the answers of the
+    /// finds are the same either way.
+    /// </summary>
+    Task PreloadDueTimersAsync(IReadOnlyCollection<string> instanceIds, DateTimeOffset now, int max, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>A task's submissions, oldest first.</summary>
     Task<IReadOnlyList<Submission>> FindSubmissionsAsync(string taskId, CancellationToken cancellationToken);
 

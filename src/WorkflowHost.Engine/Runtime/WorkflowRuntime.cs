@@ -110,7 +110,8 @@ public sealed partial class WorkflowRuntime(
             }
             foreach (var group in instances.Chunk(Math.Max(1, _options.MaxInstancesPerTransaction)))
             {
-                if (group.Length > 1 && await TryRunGroupAsync(group, Trigger, now, cancellationToken).ConfigureAwait(false) is { } grouped)
+                if (group.Length > 1 && await TryRunGroupAsync(group, Trigger, now, cancellationToken,
+                        session => session.PreloadDueTimersAsync(group, now, _options.MaxBookmarksPerStep, cancellationToken)).ConfigureAwait(false) is { } grouped)
                 {
                     resumedThisPass += grouped;
                     continue;
@@ -262,12 +263,14 @@ public sealed partial class WorkflowRuntime(
 
     /// <summary>
     /// Group commit: runs the steps of several instances (each its own burst, in order) in one session
-    /// and commits them in one transaction, so that one fsync serves them all. Nothing is reported
+    /// and commits them in one transaction, so that one fsync serves them all; <paramref name="preload"/>
+    /// (optional) tells the session first what the whole group will read. Nothing is reported
     /// (<see cref="StepCommitted"/>) before that commit is durable. Returns null when anything failed:
     /// nothing of the group was written, and the caller runs its steps again one per transaction, so a
     /// failing instance fails alone, as it would without grouping.
     /// </summary>
-    private async Task<int?> TryRunGroupAsync(string[] instanceIds, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int?> TryRunGroupAsync(string[] instanceIds, Func<IWorkflowSession, WorkflowBurst, Task<int>> trigger, DateTimeOffset now, CancellationToken cancellationToken,
+        Func<IWorkflowSession, Task>? preload = null)
     {
         // Gates are taken in one global order, so two groups never wait on each other in a cycle.
         var gates = instanceIds.Order(StringComparer.Ordinal).Select(id => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1))).ToList();
@@ -282,6 +285,7 @@ public sealed partial class WorkflowRuntime(
                 taken++;
             }
             await using var session = await store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            if (preload is not null) await preload(session).ConfigureAwait(false);
             var bursts = new List<WorkflowBurst>(instanceIds.Length);
             var count = 0;
             foreach (var instanceId in instanceIds)

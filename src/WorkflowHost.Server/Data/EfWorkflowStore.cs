@@ -329,6 +329,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         private readonly List<Submission> _addedSubmissions = [];
         private DbCommand? _taskProbe;
 
+        // Each instance's due timers as a group preload read them (PreloadDueTimersAsync), complete for that
+        // instant: the instance's FindDueTimersAsync at the same instant answers from them.
+        private readonly Dictionary<string, (DateTimeOffset Now, List<Bookmark> Stored)> _preloadedDueTimers = new(StringComparer.Ordinal);
+
         // An exclusive store's replica session (null for a shared database): every find asks it, and the rows
         // it hands out are attached here as read (Adopt), so the commit writes exactly what it would have
         // written had they come from the database.
@@ -396,22 +400,60 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             return found;
         }
 
-        public async Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+        public Task PreloadAsync(string instanceId, IReadOnlyCollection<string> scopeIds, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken) =>
+            _replica is not null ? _replica.PreloadAsync(instanceId, scopeIds, taskIds, cancellationToken)
+            : PreloadScopesAsync([.. scopeIds.Select(s => (instanceId, s))], taskIds, cancellationToken);
+
+        public async Task PreloadDueTimersAsync(IReadOnlyCollection<string> instanceIds, DateTimeOffset now, int max, CancellationToken cancellationToken)
         {
             if (_replica is not null)
             {
-                await _replica.PreloadAsync(instanceId, scopeIds, taskIds, cancellationToken).ConfigureAwait(false);
+                await _replica.PreloadDueTimersAsync(instanceIds, now, max, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            var scopes = scopeIds.Distinct(StringComparer.Ordinal).Where(s => !_completeScopes.Contains((instanceId, s))).ToList();
-            foreach (var chunk in scopes.Chunk(Chunk))
+            var scopes = new List<(string Instance, string Scope)>();
+            var taskIds = new List<string>();
+            foreach (var chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(Chunk))
             {
-                foreach (var scope in await db.Scopes.Where(s => s.InstanceId == instanceId && EF.Parameter(chunk).Contains(s.Id)).ToListAsync(cancellationToken).ConfigureAwait(false))
-                    Attach(scope);
-                foreach (var bookmark in await db.Bookmarks.Where(b => b.InstanceId == instanceId && EF.Parameter(chunk).Contains(b.ScopeId)).ToListAsync(cancellationToken).ConfigureAwait(false))
-                    if (AttachLive(bookmark) is { } live) Track(live);
-                foreach (var scope in chunk) _completeScopes.Add((instanceId, scope));
+                foreach (var instance in await db.Instances.Where(i => EF.Parameter(chunk).Contains(i.Id)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    Attach(instance);
+                var due = await db.Bookmarks.Where(b => EF.Parameter(chunk).Contains(b.InstanceId) && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
+                    .OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max).ToListAsync(cancellationToken).ConfigureAwait(false);
+                var held = due.Select(AttachLive).OfType<Bookmark>().Select(Track).ToList();
+                // The group's list is each instance's complete list only when the limit did not cut it; else every
+                // instance asks the database itself.
+                if (due.Count < max)
+                {
+                    var byInstance = held.ToLookup(b => b.InstanceId, StringComparer.Ordinal);
+                    foreach (var id in chunk) _preloadedDueTimers[id] = (now, [.. byInstance[id]]);
+                }
+                scopes.AddRange(held.Select(b => (b.InstanceId, b.ScopeId)));
+                taskIds.AddRange(held.Where(b => b.Data is not null).Select(b => b.Data!));
             }
+            await PreloadScopesAsync(scopes, taskIds, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Loads the scopes (instance, scope id) with all their bookmarks, and the tasks with their submissions, and
+        /// marks them complete. Instances that want the same set of scope ids share a query, so a query never returns
+        /// a scope nobody asked for.
+        /// </summary>
+        private async Task PreloadScopesAsync(IReadOnlyCollection<(string Instance, string Scope)> scopes, IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+        {
+            var sets = scopes.Where(s => !_completeScopes.Contains(s)).Distinct()
+                .GroupBy(s => s.Instance, s => s.Scope, StringComparer.Ordinal)
+                .GroupBy(g => string.Join('\u001f', g.Order(StringComparer.Ordinal)), StringComparer.Ordinal);
+            foreach (var set in sets)
+                foreach (var instances in set.Select(g => g.Key).Chunk(Chunk))
+                    foreach (var chunk in set.First().Chunk(Chunk))
+                    {
+                        foreach (var scope in await db.Scopes.Where(s => EF.Parameter(instances).Contains(s.InstanceId) && EF.Parameter(chunk).Contains(s.Id)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                            Attach(scope);
+                        foreach (var bookmark in await db.Bookmarks.Where(b => EF.Parameter(instances).Contains(b.InstanceId) && EF.Parameter(chunk).Contains(b.ScopeId)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                            if (AttachLive(bookmark) is { } live) Track(live);
+                        foreach (var instance in instances)
+                            foreach (var scope in chunk) _completeScopes.Add((instance, scope));
+                    }
             await FindTasksAsync(taskIds, cancellationToken).ConfigureAwait(false);
             var tasks = taskIds.Distinct(StringComparer.Ordinal).Where(t => !_submissionsByTask.ContainsKey(t)).ToList();
             foreach (var chunk in tasks.Chunk(Chunk))
@@ -489,8 +531,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         public async Task<IReadOnlyList<Bookmark>> FindDueTimersAsync(string instanceId, DateTimeOffset now, int max, CancellationToken cancellationToken)
         {
             if (_replica is not null) return AdoptAll(await _replica.FindDueTimersAsync(instanceId, now, max, cancellationToken).ConfigureAwait(false));
-            var stored = await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var stored = _preloadedDueTimers.TryGetValue(instanceId, out var preloaded) && preloaded.Now == now ? preloaded.Stored
+                : await db.Bookmarks.Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now).OrderBy(b => b.DueAt).ThenBy(b => b.Id).Take(max)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
             return [.. stored.Select(AttachLive).OfType<Bookmark>().Select(Track)
                 .Concat(_addedBookmarks.Values)
                 .Where(b => b.InstanceId == instanceId && b.Kind == BookmarkKind.Timer && b.DueAt <= now)
