@@ -17,7 +17,9 @@ namespace WorkflowHost.Cli.Bench;
 /// (<see cref="WorkflowRuntime"/> over <see cref="EfWorkflowStore"/> on a SQLite file in WAL mode
 /// with synchronous=FULL, one transaction per step), exactly as <c>workflowhost simulate</c> does: the
 /// file is the run's own, so the store is exclusive (<see cref="EfWorkflowStore.ExclusiveAsync"/>: the
-/// same writes, reads from an in-memory replica). On PostgreSQL (P1PG) the store is the shared one.
+/// same writes, reads from an in-memory replica). On PostgreSQL (P1PG) the database is the run's own too, and
+/// the store exclusive as well: the replica answers the reads, each step is written to PostgreSQL (batches and
+/// COPY) before the replica takes it.
 /// With <c>inMemory</c> (P1MEM, <c>--in-memory</c>) the same run goes over <see cref="InMemoryWorkflowStore"/>
 /// instead of the SQLite file, to show how much of P1 is the engine and how much the store (issue 13).
 /// </summary>
@@ -53,9 +55,8 @@ public static class SimulationBench
         var stopwatch = Stopwatch.StartNew();
         var clock = new VirtualTimeProvider(PlanTime.AtLocal(new DateOnly(2021, 8, 1), new TimeOnly(8, 0)));
         var source = new InMemoryDefinitionSource().AddDefinition(json).AddDirectory(directory);
-        // The SQLite file is this run's alone, as `workflowhost simulate`'s is: an exclusive store (reads from its replica).
-        IWorkflowStore store = contexts is null ? new InMemoryWorkflowStore()
-            : postgres is null ? await EfWorkflowStore.ExclusiveAsync(contexts, cancellationToken) : new EfWorkflowStore(contexts);
+        // The SQLite file (or the PostgreSQL database) is this run's alone, as `workflowhost simulate`'s is: an exclusive store (reads from its replica).
+        IWorkflowStore store = contexts is null ? new InMemoryWorkflowStore() : await EfWorkflowStore.ExclusiveAsync(contexts, cancellationToken);
         var runtime = new WorkflowRuntime(store, source, clock);
         var result = await new PlanSimulator(runtime, clock, store).RunAsync(
             new StartWorkflowRequest { DefinitionId = (string)definition["definitionId"]!, Directory = directory.Directory, InstanceId = "sim" },

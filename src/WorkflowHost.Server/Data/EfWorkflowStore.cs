@@ -694,49 +694,35 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             if (_replica is not null && added.OfType<Bookmark>().FirstOrDefault(b => _removedBookmarkIds.Contains(b.Id)) is { } both)
                 throw new NotSupportedException($"Bookmark '{both.Id}' was removed and added in one step; an exclusive store's replica cannot follow that.");
             var changes = TakeChanges();
+            var step = Step(changes, added);
+            step.Cancels.AddRange(_cancels);
             if (_store._writer is { } writer)
             {
                 // Written behind (ExclusiveAsync): checked here as the database would check it, then the replica
                 // takes it and the writer writes it to the file in its own transaction.
                 writer.ThrowIfFailed();
                 CheckAgainstReplica(_store._replica!, changes, added);
-                var step = Step(changes, added);
-                step.Cancels.AddRange(_cancels);
                 await _replica!.CommitAsync(cancellationToken).ConfigureAwait(false);
                 await writer.EnqueueAsync(step).ConfigureAwait(false);
                 return;
             }
-            try
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 if (db.Database.IsSqlite())
                 {
                     // On SQLite every change is one prepared statement per table and set of changed columns,
                     // executed once per row, in the step's transaction: EF's generic batching re-parses every
                     // statement and costs several times more per row. An update or delete has EF's WHERE (key,
                     // plus the original value of a concurrency token) and EF's check that exactly one row was affected.
-                    var step = Step(changes, added);
-                    step.Cancels.AddRange(_cancels);
                     using var statements = new RowStatements(db);
                     await step.ExecuteAsync(db, statements, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    // PostgreSQL keeps EF's batching (one round trip for many rows): the changes are handed to
-                    // EF's change tracker only now, with the modified columns and the original concurrency tokens.
-                    foreach (var change in changes) Hand(change);
-                    db.AddRange(added);
-                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                    var cancels = new StepWrite();
-                    cancels.Cancels.AddRange(_cancels);
-                    using var none = new RowStatements(db);
-                    await cancels.ExecuteAsync(db, none, cancellationToken).ConfigureAwait(false);
+                    // PostgreSQL: the same statements, the changes sent in batches and each table's new rows as one binary COPY.
+                    await PostgresStepWrite.ExecuteAsync(db, step, cancellationToken).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateConcurrencyException e)
-            {
-                throw new WorkflowConcurrencyException("Another writer changed the same workflow state; the step was not committed.", e);
             }
             if (_replica is null) return;
             // The step is committed in the database; the replica follows it. Should it refuse (it checks
@@ -768,7 +754,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                     throw new WorkflowConcurrencyException($"Another writer added a {row.GetType().Name} with the same key; the step was not committed.");
         }
 
-        /// <summary>The step's SQLite statements with their values as the provider stores them: updates and deletes, then inserts by table in the order first added.</summary>
+        /// <summary>The step's statements with their values as the provider stores them: updates and deletes, then inserts by table in the order first added (on PostgreSQL the inserts of a table become one COPY).</summary>
         private StepWrite Step(List<RowChange> changes, List<object> added)
         {
             var step = new StepWrite();
@@ -804,20 +790,6 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 taken.Add(new RowChange(shape, row, row.Deleted, mask, current));
             }
             return taken;
-        }
-
-        /// <summary>PostgreSQL: attaches a changed row to EF's tracker as Modified (only its changed columns) or Deleted, with its original concurrency tokens.</summary>
-        private void Hand(RowChange change)
-        {
-            var entry = db.Attach(change.Row.Entity);
-            var shape = change.Shape;
-            for (var i = 0; i < shape.Columns.Count; i++)
-            {
-                var property = entry.Property(shape.Columns[i].Name);
-                if (shape.Columns[i].IsConcurrencyToken) property.OriginalValue = shape.OriginalValue(change.Row, i);
-                if (!change.Deleted && (change.Mask & (1UL << i)) != 0) property.IsModified = true;
-            }
-            if (change.Deleted) entry.State = EntityState.Deleted;
         }
 
         private TableShape Shape(Type type) => _store.Shape(db.Model, type);

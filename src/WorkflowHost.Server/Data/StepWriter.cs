@@ -39,6 +39,12 @@ internal sealed class StepWrite
     public async Task ExecuteAsync(WorkflowHostDbContext db, RowStatements statements, CancellationToken cancellationToken)
     {
         ExecuteRows(statements, cancellationToken);
+        await ExecuteCancelsAsync(db, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The step's cancelled subtrees, in <paramref name="db"/>'s current transaction: EF set-based updates and deletes by scope-id prefix.</summary>
+    public async Task ExecuteCancelsAsync(WorkflowHostDbContext db, CancellationToken cancellationToken)
+    {
         foreach (var (instance, scope, now) in Cancels)
         {
             var prefix = scope + "/";
