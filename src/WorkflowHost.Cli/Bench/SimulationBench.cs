@@ -109,14 +109,14 @@ public static class SimulationBench
             figures["outbox_text_mb"] = kept.Outbox.Sum(o => (long)o.HtmlBody.Length + o.TextBody.Length + o.Subject.Length) * 2 / 1048576.0;
             return figures;
         }
-        if (postgres is not null) return figures;
         if (store is EfWorkflowStore { WriteBehind: { } behind })
         {
-            // The file's writer beside the engine (issue 13): busy this long of the run, and the engine waited this long for it.
+            // The database's writer beside the engine (issue 13): busy this long of the run, and the engine waited this long for it.
             figures["writer_busy_s"] = behind.Writing.TotalSeconds;
             figures["engine_waited_s"] = behind.EngineWaited.TotalSeconds;
             if (behind.WriterCpu is { } cpu) figures["writer_cpu_s"] = cpu.TotalSeconds;
         }
+        if (postgres is not null) return figures;
         figures["db_mb"] = new FileInfo(file).Length / 1048576.0;
         SqliteConnection.ClearAllPools();
         return figures;

@@ -23,11 +23,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// </summary>
     private const int Chunk = 5000;
 
-    // The replica of an exclusive store (see ExclusiveAsync); null for a shared database, and dropped
-    // (volatile: read by every session) if it ever failed to take a committed step.
-    private volatile InMemoryWorkflowStore? _replica;
+    // The replica of an exclusive store (see ExclusiveAsync); null for a shared database.
+    private InMemoryWorkflowStore? _replica;
 
-    // An exclusive store on SQLite writes its file behind the engine (see ExclusiveAsync); null otherwise.
+    // An exclusive store writes its database behind the engine (see ExclusiveAsync); null for a shared one.
     private StepWriter? _writer;
 
     // The tables' shapes and statements, built once per entity type and change (the contexts share one model).
@@ -40,17 +39,14 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// an in-memory replica of the engine's rows (instances, scopes, bookmarks, tasks, submissions, quotas;
     /// not the outbox and the journal, which the engine never reads back). Every find answers from the
     /// replica (issue 13: re-reading and materialising the rows a step touches was a third of P1's CPU at 3,000
-    /// units). On a database other than SQLite every commit writes the database first, in one transaction with the
-    /// same statements and concurrency checks as a shared store, and only then the replica; a step whose database
-    /// commit fails leaves the replica untouched, and if the replica ever failed to take a committed step, the
-    /// store drops it and reads the database from then on.
-    /// <para>On SQLite (decision 0010) the file is written behind the engine (issue 13: the writes were half of P1's time at 3,000
-    /// units). A step's commit checks it against the replica's committed rows as the database would (an updated or
+    /// units).
+    /// <para>The database is written behind the engine (decision 0010; issue 13: the writes were half of P1's time at 3,000
+    /// units on SQLite, and on PostgreSQL the engine waited for the server's part of every commit). A step's commit checks it against the replica's committed rows as the database would (an updated or
     /// deleted row must exist with its concurrency token unchanged, a new row's key must be free:
     /// <see cref="WorkflowConcurrencyException"/>, nothing written), takes its rows' values, commits the replica
     /// and hands the step to a writer on another thread, which writes it in one transaction of its own, in commit
     /// order, at most <see cref="StepWriter.Depth"/> steps behind. <see cref="FlushAsync"/> waits until the file holds
-    /// every committed step; read the file through other contexts only after it. Should the file refuse a step (a
+    /// every committed step; read the database through other contexts only after it. Should it refuse a step (a
     /// full disk, a constraint the replica does not know, such as a duplicate outbox key), it keeps every earlier
     /// step whole and the next commit or flush throws: the run stops. A process killed mid-run leaves the file
     /// with a prefix of whole steps, up to <see cref="StepWriter.Depth"/> fewer than the engine had committed (and
@@ -61,31 +57,27 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     public static async Task<EfWorkflowStore> ExclusiveAsync(IDbContextFactory<WorkflowHostDbContext> contexts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contexts);
-        bool sqlite;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
-        {
             if (await db.Instances.AnyAsync(cancellationToken).ConfigureAwait(false))
                 throw new InvalidOperationException("An exclusive store needs a database without workflow instances: its in-memory replica starts empty.");
-            sqlite = db.Database.IsSqlite();
-        }
         return new EfWorkflowStore(contexts)
         {
             _replica = new InMemoryWorkflowStore(keepsOutboxAndJournal: false, remembersOrigins: true),
-            _writer = sqlite ? new StepWriter(contexts) : null,
+            _writer = new StepWriter(contexts),
         };
     }
 
     /// <summary>
-    /// Waits until the database holds every committed step. Only an exclusive store on SQLite writes behind its
-    /// commits (see <see cref="ExclusiveAsync"/>); for any other store the database is always up to date.
+    /// Waits until the database holds every committed step. Only an exclusive store writes behind its commits (see
+    /// <see cref="ExclusiveAsync"/>); for a shared store the database is always up to date.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The file refused a step; the inner exception says why. It holds every step before that one.</exception>
+    /// <exception cref="InvalidOperationException">The database refused a step; the inner exception says why. It holds every step before that one.</exception>
     public Task FlushAsync() => _writer?.FlushAsync() ?? Task.CompletedTask;
 
-    /// <summary>The write-behind figures of an exclusive store on SQLite (steps written, time writing, time the engine waited); null for any other store.</summary>
+    /// <summary>The write-behind figures of an exclusive store (steps written, time writing, time the engine waited); null for a shared store.</summary>
     public WriteBehindStatistics? WriteBehind => _writer?.Statistics;
 
-    /// <summary>Writes what an exclusive store still holds for its file (see <see cref="FlushAsync"/>) and stops its writer; nothing for a shared store.</summary>
+    /// <summary>Writes what an exclusive store still holds for its database (see <see cref="FlushAsync"/>) and stops its writer; nothing for a shared store.</summary>
     /// <exception cref="InvalidOperationException">The file refused a step; the inner exception says why.</exception>
     public async ValueTask DisposeAsync()
     {
@@ -122,9 +114,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             pragma.CommandText = "PRAGMA cache_size = -16384";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        var replica = _replica;
-        return new Session(this, db, replica is null ? null : await replica.OpenSessionAsync(cancellationToken).ConfigureAwait(false),
-            () => _replica = null);
+        return new Session(this, db, _replica is null ? null : await _replica.OpenSessionAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -337,18 +327,16 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         // it hands out are attached here as read (Adopt), so the commit writes exactly what it would have
         // written had they come from the database.
         private readonly IWorkflowSession? _replica;
-        private readonly Action _dropReplica;
         private readonly HashSet<object> _addedSet = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<string> _removedBookmarkIds = new(StringComparer.Ordinal);
 
         private readonly EfWorkflowStore _store;
 
-        public Session(EfWorkflowStore store, WorkflowHostDbContext context, IWorkflowSession? replica, Action dropReplica)
+        public Session(EfWorkflowStore store, WorkflowHostDbContext context, IWorkflowSession? replica)
         {
             _store = store;
             db = context;
             _replica = replica;
-            _dropReplica = dropReplica;
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         }
@@ -719,22 +707,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                 }
                 else
                 {
-                    // PostgreSQL: the same statements, the changes sent in batches and each table's new rows as one binary COPY.
+                    // PostgreSQL: the same statements, the changes sent in batches and a table's many new rows as one binary COPY.
                     await PostgresStepWrite.ExecuteAsync(db, step, cancellationToken).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            if (_replica is null) return;
-            // The step is committed in the database; the replica follows it. Should it refuse (it checks
-            // nothing the database has not checked already), the store stops using it rather than answer
-            // from rows that miss a committed step.
-            try
-            {
-                await _replica.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                _dropReplica();
             }
         }
 
@@ -754,7 +730,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
                     throw new WorkflowConcurrencyException($"Another writer added a {row.GetType().Name} with the same key; the step was not committed.");
         }
 
-        /// <summary>The step's statements with their values as the provider stores them: updates and deletes, then inserts by table in the order first added (on PostgreSQL the inserts of a table become one COPY).</summary>
+        /// <summary>The step's statements with their values as the provider stores them: updates and deletes, then inserts by table in the order first added (on PostgreSQL a table's many inserts become one COPY).</summary>
         private StepWrite Step(List<RowChange> changes, List<object> added)
         {
             var step = new StepWrite();

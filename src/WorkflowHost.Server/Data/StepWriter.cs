@@ -138,9 +138,10 @@ internal sealed class RowStatements(WorkflowHostDbContext db) : IDisposable
 }
 
 /// <summary>
-/// Writes an exclusive store's steps to its SQLite file behind the engine (issue 13): the engine hands each committed
+/// Writes an exclusive store's steps to its database behind the engine (issue 13): the engine hands each committed
 /// step over and goes on with the next while this writer, on the other core, executes it in one transaction of its own
-/// connection with statements prepared once for the whole run. Steps are written one at a time, in the order handed
+/// connection: on SQLite with statements prepared once for the whole run, on PostgreSQL in batches and COPY
+/// (<see cref="PostgresStepWrite"/>). Steps are written one at a time, in the order handed
 /// over; at most <see cref="Depth"/> wait, so the engine is never more than that many steps ahead of the file.
 /// </summary>
 /// <remarks>
@@ -241,6 +242,9 @@ internal sealed class StepWriter : IAsyncDisposable
                         {
                             db = contexts.CreateDbContext();
                             db.Database.OpenConnection();
+                        }
+                        if (statements is null && db.Database.IsSqlite())
+                        {
                             // As a session's connection: a large plan's file outgrows SQLite's default 2 MB page cache.
                             // The WAL is copied into the file every 25,000 pages (100 MB) instead of SQLite's 1,000: the same
                             // bytes in fewer, longer checkpoints. P1 at 3,000 units: 14.1 s with 1,000, 12.0-12.4 s with 10,000,
@@ -250,8 +254,9 @@ internal sealed class StepWriter : IAsyncDisposable
                         }
                         using var transaction = db.Database.BeginTransaction();
                         // The writer's own thread, with no synchronisation context: its rows run synchronously anyway
-                        // (Microsoft.Data.Sqlite), and the rare cancels wait here for EF's set-based statements.
-                        step.ExecuteAsync(db, statements!, CancellationToken.None).GetAwaiter().GetResult();
+                        // (Microsoft.Data.Sqlite), and the rare cancels, and PostgreSQL's round trips, wait here.
+                        (statements is not null ? step.ExecuteAsync(db, statements, CancellationToken.None) : PostgresStepWrite.ExecuteAsync(db, step, CancellationToken.None))
+                            .GetAwaiter().GetResult();
                         transaction.Commit();
                         Interlocked.Increment(ref _steps);
                     }

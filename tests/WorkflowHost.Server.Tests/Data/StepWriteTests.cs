@@ -22,12 +22,14 @@ public sealed class StepWriteTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    private EfWorkflowStore Store()
+    private PooledDbContextFactory<WorkflowHostDbContext> Contexts()
     {
         var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
         _database.Configure(options);
-        return new EfWorkflowStore(new PooledDbContextFactory<WorkflowHostDbContext>(options.Options));
+        return new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
     }
+
+    private EfWorkflowStore Store() => new(Contexts());
 
     private static JournalEntry Entry(string instance, long sequence) => new()
     {
@@ -109,5 +111,34 @@ public sealed class StepWriteTests : IDisposable
         Assert.Equal([1L], await db.Journal.Select(j => j.Sequence).ToListAsync());
         Assert.Equal(0, await db.OutboxMessages.CountAsync());
         Assert.Equal("{}", (await db.Scopes.AsNoTracking().SingleAsync()).StateJson);
+    }
+
+    [Fact]
+    public async Task Exclusive_StepsWrittenBehind_AreInTheDatabaseAfterFlush()
+    {
+        var store = await EfWorkflowStore.ExclusiveAsync(Contexts(), CancellationToken.None);
+        try
+        {
+            await SeedAsync(store);
+            await using (var session = await store.OpenSessionAsync(CancellationToken.None))
+            {
+                for (var i = 1; i <= 100; i++) session.Add(Entry("i", i));
+                var scope = (await session.FindScopeAsync("i", "root", CancellationToken.None))!;
+                scope.StateJson = "{\"done\":true}";
+                scope.Revision++;
+                await session.CommitAsync(CancellationToken.None);
+            }
+            await store.FlushAsync();
+
+            Assert.Equal(2, store.WriteBehind!.Steps);
+            using var db = _database.CreateContext();
+            Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), await db.Journal.OrderBy(j => j.Id).Select(j => j.Sequence).ToListAsync());
+            var written = await db.Scopes.AsNoTracking().SingleAsync();
+            Assert.Equal(("{\"done\":true}", 1), (written.StateJson, written.Revision));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
     }
 }
