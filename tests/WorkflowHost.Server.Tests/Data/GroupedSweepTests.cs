@@ -8,6 +8,7 @@ using WorkflowHost.Engine.Timeline;
 using WorkflowHost.Server.Data;
 using WorkflowHost.Server.Hosting;
 using WorkflowHost.Server.Tests.Infrastructure;
+using WorkflowHost.Server.Tests.Restart;
 
 namespace WorkflowHost.Server.Tests.Data;
 
@@ -21,17 +22,19 @@ public sealed class GroupedSweepTests : IDisposable
     private static readonly DateTimeOffset Start = PlanTime.AtLocal(new DateOnly(2024, 3, 1), new TimeOnly(8, 0));
     private static readonly DateTimeOffset End = PlanTime.AtLocal(new DateOnly(2024, 4, 30), new TimeOnly(8, 0));
 
-    /// <summary>The Tuần Giáo directory (50 units): every instance has a task, a scope and a ladder of timers per unit.</summary>
-    private const string Plan = """
-        {"definitionId":"sweep","version":1,"isPublished":true,"root":{"id":"root","type":"Elsa.Flowchart","version":1,"activities":[
-          {"id":"start","type":"Elsa.Start","version":1},
-          {"id":"each","type":"ThiDua.ForEachUnit","version":1,"body":{"id":"body","type":"Elsa.Flowchart","version":1,"activities":[
-            {"id":"task","type":"ThiDua.UnitTask","version":1,"kind":{"typeName":"String","expression":{"type":"Literal","value":"Report"}},
-             "milestone":{"typeName":"String","expression":{"type":"Literal","value":"report-2024"}},
-             "title":{"typeName":"String","expression":{"type":"Literal","value":"Báo cáo kết quả thi đua năm 2024"}},
-             "dueDate":{"typeName":"DateOnly","expression":{"type":"Deadline","value":"chậm nhất ngày 15/3/2024"}}}],"connections":[]}}],
-          "connections":[{"source":{"activity":"start","port":"Done"},"target":{"activity":"each","port":"In"}}]}}
-        """;
+    /// <summary>
+    /// Every unit of the Tuần Giáo directory (50) reports by 15/3/2024 with the default ladder: every instance has a
+    /// task, a scope and a ladder of timers per unit.
+    /// </summary>
+    private static readonly string Plan = PlanJson();
+
+    private static string PlanJson()
+    {
+        var task = TestPlans.UnitTask("task", "2024-03-15");
+        task.Remove("reminderDays");
+        task.Remove("escalation");
+        return TestPlans.ForEveryUnit("sweep", "each", TestPlans.Sequence("body", task)).ToJsonString();
+    }
 
     private readonly List<TestDatabase> _databases = [];
 
