@@ -45,10 +45,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// deleted row must exist with its concurrency token unchanged, a new row's key must be free:
     /// <see cref="WorkflowConcurrencyException"/>, nothing written), takes its rows' values, commits the replica
     /// and hands the step to a writer on another thread, which writes it in one transaction of its own, in commit
-    /// order, at most <see cref="StepWriter.Depth"/> steps behind. <see cref="FlushAsync"/> waits until the file holds
+    /// order, at most <see cref="StepWriter.Depth"/> steps behind. <see cref="FlushAsync"/> waits until the database holds
     /// every committed step; read the database through other contexts only after it. Should it refuse a step (a
     /// full disk, a constraint the replica does not know, such as a duplicate outbox key), it keeps every earlier
-    /// step whole and the next commit or flush throws: the run stops. A process killed mid-run leaves the file
+    /// step whole and the next commit or flush throws: the run stops. A process killed mid-run leaves the database
     /// with a prefix of whole steps, up to <see cref="StepWriter.Depth"/> fewer than the engine had committed (and
     /// reported through <see cref="WorkflowRuntime.StepCommitted"/>).</para>
     /// </summary>
@@ -78,7 +78,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     public WriteBehindStatistics? WriteBehind => _writer?.Statistics;
 
     /// <summary>Writes what an exclusive store still holds for its database (see <see cref="FlushAsync"/>) and stops its writer; nothing for a shared store.</summary>
-    /// <exception cref="InvalidOperationException">The file refused a step; the inner exception says why.</exception>
+    /// <exception cref="InvalidOperationException">The database refused a step; the inner exception says why.</exception>
     public async ValueTask DisposeAsync()
     {
         if (_writer is not { } writer) return;

@@ -142,12 +142,12 @@ internal sealed class RowStatements(WorkflowHostDbContext db) : IDisposable
 /// step over and goes on with the next while this writer, on the other core, executes it in one transaction of its own
 /// connection: on SQLite with statements prepared once for the whole run, on PostgreSQL in batches and COPY
 /// (<see cref="PostgresStepWrite"/>). Steps are written one at a time, in the order handed
-/// over; at most <see cref="Depth"/> wait, so the engine is never more than that many steps ahead of the file.
+/// over; at most <see cref="Depth"/> wait, so the engine is never more than that many steps ahead of the database.
 /// </summary>
 /// <remarks>
-/// A failed write (a full disk, a constraint, a row changed in the file behind the store's back) stops the writer: the
+/// A failed write (a full disk, a constraint, a row changed in the database behind the store's back) stops the writer: the
 /// failed step's transaction is rolled back, later steps are not written, and the failure is thrown by the next
-/// <see cref="EnqueueAsync"/> and by every <see cref="FlushAsync"/>. The file then holds every step before the failed
+/// <see cref="EnqueueAsync"/> and by every <see cref="FlushAsync"/>. The database then holds every step before the failed
 /// one, each whole.
 /// </remarks>
 internal sealed class StepWriter : IAsyncDisposable
@@ -180,7 +180,7 @@ internal sealed class StepWriter : IAsyncDisposable
     }
 
     /// <summary>Throws the writer's failure, if it failed.</summary>
-    /// <exception cref="InvalidOperationException">The file could not be written; the inner exception says why.</exception>
+    /// <exception cref="InvalidOperationException">The database could not be written; the inner exception says why.</exception>
     public void ThrowIfFailed()
     {
         if (_failure is { } failure) throw Failed(failure);
@@ -193,12 +193,12 @@ internal sealed class StepWriter : IAsyncDisposable
         ThrowIfFailed();
         if (_queue.Writer.TryWrite(step)) return;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        // Not cancellable: the step is already committed in the replica, so the file must receive it.
+        // Not cancellable: the step is already committed in the replica, so the database must receive it.
         await _queue.Writer.WriteAsync(step, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Add(ref _waitingTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
-    /// <summary>Waits until every step handed over is in the file.</summary>
+    /// <summary>Waits until every step handed over is in the database.</summary>
     /// <exception cref="InvalidOperationException">A step could not be written; the inner exception says why.</exception>
     public async Task FlushAsync()
     {
@@ -217,7 +217,7 @@ internal sealed class StepWriter : IAsyncDisposable
     }
 
     private static InvalidOperationException Failed(Exception failure) =>
-        new($"Không ghi được tệp CSDL ({failure.Message}); tệp vẫn giữ nguyên mọi bước trước bước lỗi, lần chạy này dừng lại (the database file could not be written; it holds every step before the failed one, and this run cannot go on).", failure);
+        new($"Không ghi được CSDL ({failure.Message}); CSDL vẫn giữ nguyên mọi bước trước bước lỗi, lần chạy này dừng lại (the database could not be written; it holds every step before the failed one, and this run cannot go on).", failure);
 
     private void Run(IDbContextFactory<WorkflowHostDbContext> contexts)
     {
@@ -289,7 +289,7 @@ internal sealed class StepWriter : IAsyncDisposable
 }
 
 /// <summary>How an exclusive store's file writer has fared (<see cref="EfWorkflowStore.WriteBehind"/>).</summary>
-/// <param name="Steps">Steps written to the file.</param>
+/// <param name="Steps">Steps written to the database.</param>
 /// <param name="Writing">Time the writer spent writing them (its transactions, start to commit).</param>
 /// <param name="EngineWaited">Time the engine waited because <see cref="StepWriter.Depth"/> steps were waiting already.</param>
 public sealed record WriteBehindStatistics(long Steps, TimeSpan Writing, TimeSpan EngineWaited)
