@@ -11,10 +11,11 @@ namespace WorkflowHost.Server.Data;
 
 /// <summary>
 /// Writes one step on PostgreSQL in the caller's transaction (issue 13): its updates and deletes, and the new rows
-/// of tables with few of them, as batches of statements (an update or delete must change exactly one row, as EF
-/// checks); the new rows of a table with many as one binary <c>COPY</c>, in the order the step added them (so the
-/// journal's and the outbox's generated ids follow the step's order); then its cancelled subtrees. EF's change tracking and batched INSERTs were most of P1's CPU on PostgreSQL; this is the
-/// equivalent of the SQLite store's prepared statements.
+/// of tables with few of them, as prepared batches of statements (an update or delete must change exactly one row,
+/// as EF checks); the new rows of a table with many as one binary <c>COPY</c>, in the order the step added them (so
+/// the journal's and the outbox's generated ids follow the step's order); then its cancelled subtrees. EF's change
+/// tracking and batched INSERTs were most of P1's CPU on PostgreSQL, and parsing every statement most of the
+/// server's; this is the equivalent of the SQLite store's prepared statements.
 /// </summary>
 internal static partial class PostgresStepWrite
 {

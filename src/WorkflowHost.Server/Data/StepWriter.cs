@@ -9,14 +9,15 @@ using WorkflowHost.Engine.Tasks;
 namespace WorkflowHost.Server.Data;
 
 /// <summary>
-/// One SQL statement of a step's writes on SQLite: an INSERT, or an UPDATE/DELETE by key (and original concurrency
-/// tokens) that must change exactly one row. <see cref="Columns"/> are the columns of its parameters @p0, @p1, …
-/// in order: their provider types decide how the values are bound (<see cref="SqliteRowStatement.Binds"/>).
+/// One SQL statement of a step's writes: an INSERT, or an UPDATE/DELETE by key (and original concurrency tokens) that
+/// must change exactly one row. <see cref="Columns"/> are the columns of its parameters @p0, @p1, … in order: their
+/// provider types decide how the values are bound (<see cref="SqliteRowStatement.Binds"/>; on PostgreSQL the
+/// parameters' types, <see cref="PostgresStepWrite"/>).
 /// </summary>
 internal sealed record RowSql(string Table, string Text, IReadOnlyList<IProperty> Columns, bool ChecksOneRow);
 
 /// <summary>
-/// What one step writes on SQLite, ready to execute: its rows' statements with their parameter values as the
+/// What one step writes, ready to execute (on SQLite as it is, on PostgreSQL by <see cref="PostgresStepWrite"/>): its rows' statements with their parameter values as the
 /// provider stores them (taken when the step committed, so the engine may go on changing its entities), in the
 /// order of execution (updates and deletes, then inserts by table in the order the step added them), then the
 /// cancelled subtrees. A step with a <see cref="Barrier"/> writes nothing: the writer completes it when every step
