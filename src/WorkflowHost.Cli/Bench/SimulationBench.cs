@@ -18,8 +18,8 @@ namespace WorkflowHost.Cli.Bench;
 /// with synchronous=FULL, one transaction per step), exactly as <c>workflowhost simulate</c> does: the
 /// file is the run's own, so the store is exclusive (<see cref="EfWorkflowStore.ExclusiveAsync"/>: the
 /// same writes, reads from an in-memory replica). On PostgreSQL (P1PG) the database is the run's own too, and
-/// the store exclusive as well: the replica answers the reads, each step is written to PostgreSQL (batches and
-/// COPY) before the replica takes it.
+/// the store exclusive as well: the replica answers the reads, and each step is written to PostgreSQL behind the
+/// engine (prepared batches and COPY), as the SQLite file is.
 /// With <c>inMemory</c> (P1MEM, <c>--in-memory</c>) the same run goes over <see cref="InMemoryWorkflowStore"/>
 /// instead of the SQLite file, to show how much of P1 is the engine and how much the store (issue 13).
 /// </summary>

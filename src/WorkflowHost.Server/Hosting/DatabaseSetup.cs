@@ -14,6 +14,12 @@ public static class DatabaseSetup
     /// <summary>The schema version this build writes.</summary>
     public const int SchemaVersion = 5;
 
+    /// <summary>
+    /// The oldest schema version whose tables hold the same rows as <see cref="SchemaVersion"/>'s: version 5 only added
+    /// an index, so a plan-data export of version 4 is read as it is (<c>PlanDataArchive</c>).
+    /// </summary>
+    public const int SameRowsSince = 4;
+
     /// <summary>Hand-written upgrades (docs/decisions/0004): from version N to N+1, SQL for SQLite and for PostgreSQL.</summary>
     private static readonly SortedDictionary<int, (string Sqlite, string Postgres)> Upgrades = new()
     {

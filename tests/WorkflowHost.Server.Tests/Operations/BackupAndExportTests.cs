@@ -109,6 +109,31 @@ public sealed class BackupAndExportTests(PostgresTestServer postgres) : IClassFi
         Assert.False(await db.Tasks.AnyAsync());
     }
 
+    [Fact]
+    public async Task Import_AnExportOfSchemaVersion4_IsRead_AnOlderOneIsRefused()
+    {
+        // Version 5 only added an index (DatabaseSetup.SameRowsSince): a version-4 export holds the same rows.
+        var data = await SimulatedDataFolderAsync();
+        var export = Path.Combine(_root.FullName, "export.json");
+        Assert.Equal(0, await DataCommand.ExportAsync(data, new FileInfo(export), TextWriter.Null, TextWriter.Null, CancellationToken.None));
+        var text = await File.ReadAllTextAsync(export);
+        var current = $"\"schemaVersion\":{DatabaseSetup.SchemaVersion}";
+        Assert.Contains(current, text, StringComparison.Ordinal);
+
+        var version4 = Path.Combine(_root.FullName, "version4.json");
+        await File.WriteAllTextAsync(version4, text.Replace(current, "\"schemaVersion\":4", StringComparison.Ordinal));
+        var empty = _root.CreateSubdirectory("empty4");
+        Assert.Equal(0, await DataCommand.ImportAsync(empty, new FileInfo(version4), TextWriter.Null, TextWriter.Null, CancellationToken.None));
+        await using (var db = Sqlite(Path.Combine(empty.FullName, "workflowhost.db")).CreateDbContext())
+            Assert.True(await db.Tasks.AnyAsync());
+
+        var version3 = Path.Combine(_root.FullName, "version3.json");
+        await File.WriteAllTextAsync(version3, text.Replace(current, "\"schemaVersion\":3", StringComparison.Ordinal));
+        var stderr = new StringWriter();
+        Assert.Equal(2, await DataCommand.ImportAsync(_root.CreateSubdirectory("empty3"), new FileInfo(version3), TextWriter.Null, stderr, CancellationToken.None));
+        Assert.Contains("schema version 3", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The backup is taken from a real server process in demo mode (accelerated clock: steps commit
     /// continuously). The copy must be a consistent snapshot: every instance's journal sequence counter
