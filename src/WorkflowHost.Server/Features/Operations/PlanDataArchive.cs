@@ -80,7 +80,7 @@ public static class PlanDataArchive
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != Format)
             throw new InvalidDataException($"Not a WorkflowHost plan-data export (\"format\" must be \"{Format}\").");
-        if (!root.TryGetProperty("schemaVersion", out var version) || !version.TryGetInt32(out var exported) || exported < DatabaseSetup.SameRowsSince || exported > DatabaseSetup.SchemaVersion)
+        if (!root.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var exported) || exported < DatabaseSetup.SameRowsSince || exported > DatabaseSetup.SchemaVersion)
             throw new InvalidDataException($"The export has schema version {(root.TryGetProperty("schemaVersion", out var v) ? v.ToString() : "?")}; this build reads {DatabaseSetup.SameRowsSince} to {DatabaseSetup.SchemaVersion}.");
         if (await db.Instances.AnyAsync(cancellationToken) || await db.Definitions.AnyAsync(cancellationToken) || await db.Journal.AnyAsync(cancellationToken))
             throw new InvalidDataException("The database already holds plan data; import into an empty database.");
