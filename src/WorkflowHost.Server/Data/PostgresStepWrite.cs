@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -28,7 +28,15 @@ internal static partial class PostgresStepWrite
     /// </summary>
     private const int CopyThreshold = 64;
 
-    private static readonly ConcurrentDictionary<string, string> Positional = new(StringComparer.Ordinal);
+    /// <summary>A statement's PostgreSQL form: the SQL with positional parameters, their types, and the COPY of its table (an INSERT's).</summary>
+    private sealed record Form(string Text, NpgsqlDbType[] Types, string Copy);
+
+    // Built once per statement (a store keeps one RowSql per table and change), not per row and value; held only as
+    // long as its statement is.
+    private static readonly ConditionalWeakTable<RowSql, Form> Forms = new();
+
+    private static Form FormOf(RowSql sql) => Forms.GetValue(sql, s => new Form(ToPositional(s.Text), [.. s.Columns.Select(TypeOf)],
+        $"COPY \"{s.Table}\" ({string.Join(", ", s.Columns.Select(c => $"\"{c.GetColumnName()}\""))}) FROM STDIN (FORMAT BINARY)"));
 
     /// <summary>Executes <paramref name="step"/> on <paramref name="db"/>'s connection, in its current transaction.</summary>
     /// <exception cref="WorkflowConcurrencyException">An update or delete changed no row (another writer changed or deleted it).</exception>
@@ -52,9 +60,10 @@ internal static partial class PostgresStepWrite
             await using var batch = new NpgsqlBatch(connection, transaction);
             foreach (var (sql, values) in chunk)
             {
-                var command = new NpgsqlBatchCommand(Positional.GetOrAdd(sql.Text, ToPositional));
+                var form = FormOf(sql);
+                var command = new NpgsqlBatchCommand(form.Text);
                 for (var i = 0; i < values.Length; i++)
-                    command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = TypeOf(sql.Columns[i]), Value = Value(values[i]) ?? DBNull.Value });
+                    command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = form.Types[i], Value = Value(values[i]) ?? DBNull.Value });
                 batch.BatchCommands.Add(command);
             }
             // Prepared (Npgsql keeps a connection's prepared statements, also across the pool): PostgreSQL then neither
@@ -67,14 +76,13 @@ internal static partial class PostgresStepWrite
         }
         foreach (var (sql, rows) in copies)
         {
-            var types = sql.Columns.Select(TypeOf).ToArray();
-            var columns = string.Join(", ", sql.Columns.Select(c => $"\"{c.GetColumnName()}\""));
-            await using var importer = await connection.BeginBinaryImportAsync($"COPY \"{sql.Table}\" ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            var form = FormOf(sql);
+            await using var importer = await connection.BeginBinaryImportAsync(form.Copy, cancellationToken).ConfigureAwait(false);
             foreach (var values in rows)
             {
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < values.Length; i++)
-                    if (Value(values[i]) is { } value) await importer.WriteAsync(value, types[i], cancellationToken).ConfigureAwait(false);
+                    if (Value(values[i]) is { } value) await importer.WriteAsync(value, form.Types[i], cancellationToken).ConfigureAwait(false);
                     else await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
             }
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
