@@ -63,7 +63,7 @@ public static class SimulationBench
             scenario, DateTimeOffset.MaxValue,
             // As `workflowhost simulate` does: the journal is streamed, not kept (here only counted).
             new SimulationOutput { KeepJournal = false, ReadTasks = false }, cancellationToken);
-        // The run ends when the file holds every step (the exclusive store writes behind the engine).
+        // The run ends when the database holds every step (the exclusive store writes behind the engine).
         if (store is EfWorkflowStore written) await written.DisposeAsync();
         var elapsed = stopwatch.Elapsed;
 

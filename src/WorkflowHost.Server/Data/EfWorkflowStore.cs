@@ -40,9 +40,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
     /// not the outbox and the journal, which the engine never reads back). Every find answers from the
     /// replica (issue 13: re-reading and materialising the rows a step touches was a third of P1's CPU at 3,000
     /// units).
-    /// <para>The database is written behind the engine (decision 0010; issue 13: the writes were half of P1's time at 3,000
-    /// units on SQLite, and on PostgreSQL the engine waited for the server's part of every commit). A step's commit checks it against the replica's committed rows as the database would (an updated or
-    /// deleted row must exist with its concurrency token unchanged, a new row's key must be free:
+    /// <para>The database is written behind the engine (decision 0010; issue 13: the writes were half of P1's time at
+    /// 3,000 units on SQLite, and on PostgreSQL the engine waited for the server's part of every commit). A step's
+    /// commit checks it against the replica's committed rows as the database would (an updated or deleted row must
+    /// exist with its concurrency token unchanged, a new row's key must be free:
     /// <see cref="WorkflowConcurrencyException"/>, nothing written), takes its rows' values, commits the replica
     /// and hands the step to a writer on another thread, which writes it in one transaction of its own, in commit
     /// order, at most <see cref="StepWriter.Depth"/> steps behind. <see cref="FlushAsync"/> waits until the database holds
@@ -687,7 +688,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
             if (_store._writer is { } writer)
             {
                 // Written behind (ExclusiveAsync): checked here as the database would check it, then the replica
-                // takes it and the writer writes it to the file in its own transaction.
+                // takes it and the writer writes it to the database in its own transaction.
                 writer.ThrowIfFailed();
                 CheckAgainstReplica(_store._replica!, changes, added);
                 await _replica!.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -715,7 +716,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<WorkflowHostDbContext> con
         }
 
         /// <summary>
-        /// What the database would refuse, checked against the replica's committed rows (which are the file's, or will
+        /// What the database would refuse, checked against the replica's committed rows (which are the database's, or will
         /// be once the writer has caught up): an update or delete of a row that is gone or whose concurrency token
         /// changed (another session committed it first), and a new row whose key is taken.
         /// </summary>
