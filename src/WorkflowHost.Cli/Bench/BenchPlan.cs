@@ -24,15 +24,18 @@ public static class BenchPlan
         ("CUM-XA-TT", "Cụm các xã, thị trấn"),
     ];
 
-    /// <summary>A directory named <paramref name="name"/> with <paramref name="units"/> units (example.org-style addresses only).</summary>
-    public static UnitDirectory Directory(string name, int units) => new()
+    /// <summary>
+    /// A directory named <paramref name="name"/> with <paramref name="units"/> units (example.org-style addresses only),
+    /// and the district's Phòng Nội vụ besides when <paramref name="withHomeAffairs"/> (the Tuần Giáo plan's own tasks need it).
+    /// </summary>
+    public static UnitDirectory Directory(string name, int units, bool withHomeAffairs = false) => new()
     {
         Directory = name,
         Name = $"Đơn vị mô phỏng ({units.ToString("N0", CultureInfo.InvariantCulture)} đơn vị)",
         Secretariat = new Contact("Thường trực Hội đồng Thi đua – Khen thưởng", $"thuongtruc@{name}.example"),
         Leaders = [new Contact("Chủ tịch UBND", $"chutich@{name}.example", "Chủ tịch UBND"), new Contact("Phó Chủ tịch UBND", $"phochutich@{name}.example", "Phó Chủ tịch UBND")],
         Groups = [.. Groups.Select(g => new UnitGroup(g.Code, g.Name))],
-        Units = [.. Enumerable.Range(1, units).Select(i =>
+        Units = [.. withHomeAffairs ? [DistrictHomeAffairs(name)] : Array.Empty<Unit>(), .. Enumerable.Range(1, units).Select(i =>
         {
             var code = UnitCode(i);
             var lead = i % 50 == 7;
@@ -48,6 +51,22 @@ public static class BenchPlan
                 LeadOf = lead ? [new LeadMovement("Phong trào mô phỏng", new Dictionary<string, int> { ["collective"] = 3 })] : [],
             };
         })],
+    };
+
+    /// <summary>
+    /// The district's Phòng Nội vụ (code <c>PNV</c>), as in <c>config/units/tuan-giao.json</c>: the plan assigns it
+    /// seven tasks of its own, so a directory without it leaves them faulted and the instance unfinished. It
+    /// submits two days early (the scenario's default: no rule names it); it is not counted in <c>units</c>,
+    /// so P1 with n units has n + 1.
+    /// </summary>
+    private static Unit DistrictHomeAffairs(string name) => new()
+    {
+        Code = "PNV",
+        Name = "Phòng Nội vụ",
+        Group = "KHOI-QLNN",
+        Email = $"pnv@{name}.example",
+        HeadName = "Trưởng phòng Nội vụ",
+        HeadEmail = $"truong.pnv@{name}.example",
     };
 
     /// <summary>The code of unit number <paramref name="i"/>.</summary>
