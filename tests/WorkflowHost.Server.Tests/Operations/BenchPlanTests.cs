@@ -44,7 +44,7 @@ public sealed class BenchPlanTests
         var figures = await SimulationBench.RunAsync(40, Path.GetTempPath(), inMemory: true, CancellationToken.None);
 
         Assert.Equal(0, figures["faults"]);
-        Assert.True(figures["tasks"] > 40 * 9, $"tasks={figures["tasks"]}"); // every unit has its yearly tasks, and PNV its own
+        Assert.True(figures["tasks"] > 40 * 9, $"tasks={figures["tasks"]}"); // each unit's nine milestones at least
         Assert.True(figures["emails"] > 0);
     }
 }
