@@ -15,12 +15,7 @@ public sealed partial class AccountSchemaUpgradeTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    private PooledDbContextFactory<WorkflowHostDbContext> Factory()
-    {
-        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
-        _database.Configure(options);
-        return new(options.Options);
-    }
+    private PooledDbContextFactory<WorkflowHostDbContext> Factory() => _database.CreateFactory();
 
     [Fact]
     public async Task Initialize_Version1Database_CreatesUserAccountsAndRecordsVersion2()

@@ -24,9 +24,7 @@ public sealed partial class PlanRulesSchemaUpgradeTests : IDisposable
     [Fact]
     public async Task Initialize_Version2Database_AddsColumnsAndQuotasKeepingTasks()
     {
-        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
-        _database.Configure(options);
-        var factory = new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
+        var factory = _database.CreateFactory();
         await factory.InitializeDatabaseAsync(CancellationToken.None);
         List<string> fresh;
         // An instant: SQLite stores UTC ticks, PostgreSQL a timestamptz.

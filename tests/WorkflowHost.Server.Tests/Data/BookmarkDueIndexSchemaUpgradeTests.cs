@@ -24,9 +24,7 @@ public sealed class BookmarkDueIndexSchemaUpgradeTests : IDisposable
     [Fact]
     public async Task Initialize_Version4Database_AddsTheIndex()
     {
-        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
-        _database.Configure(options);
-        var factory = new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
+        var factory = _database.CreateFactory();
         await factory.InitializeDatabaseAsync(CancellationToken.None);
         List<string> fresh;
         using (var db = _database.CreateContext())

@@ -22,12 +22,7 @@ public sealed class StepWriteTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    private PooledDbContextFactory<WorkflowHostDbContext> Contexts()
-    {
-        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
-        _database.Configure(options);
-        return new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
-    }
+    private PooledDbContextFactory<WorkflowHostDbContext> Contexts() => _database.CreateFactory();
 
     private EfWorkflowStore Store() => new(Contexts());
 

@@ -22,9 +22,7 @@ public sealed class TaskShortfallSchemaUpgradeTests : IDisposable
     [Fact]
     public async Task Initialize_Version3Database_AddsCountedAndShortfallKeepingTasks()
     {
-        var options = new DbContextOptionsBuilder<WorkflowHostDbContext>();
-        _database.Configure(options);
-        var factory = new PooledDbContextFactory<WorkflowHostDbContext>(options.Options);
+        var factory = _database.CreateFactory();
         await factory.InitializeDatabaseAsync(CancellationToken.None);
         List<string> fresh;
         var insert = InsertVersion3Task.Replace("@instant", TestDatabase.UsePostgres ? "'2024-03-01 01:00:00+00'" : "0", StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 using WorkflowHost.Server.Data;
 
@@ -78,6 +79,14 @@ public sealed class TestDatabase : IDisposable
     {
         if (UsePostgres) builder.UseNpgsql(ConnectionString);
         else builder.UseSqlite(ConnectionString);
+    }
+
+    /// <summary>A pooled context factory on this database, as the server and the CLI make theirs.</summary>
+    public PooledDbContextFactory<WorkflowHostDbContext> CreateFactory()
+    {
+        var builder = new DbContextOptionsBuilder<WorkflowHostDbContext>();
+        Configure(builder);
+        return new PooledDbContextFactory<WorkflowHostDbContext>(builder.Options);
     }
 
     /// <summary>A new context on this database (the caller disposes it).</summary>
